@@ -1,0 +1,123 @@
+package io.github.flinkduckdb.sink;
+
+import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBType;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Versioned serializer of {@link DuckDBCommittable}: committables live in checkpoints and
+ * savepoints, so every change of this format gets a new version and keeps reading the old ones.
+ *
+ * <p>Version 1: id, job id (nullable), subtask, attempt, sequence, row count, payload format,
+ * columns (name, type SQL, nullable), batch-id flag, payload bytes.
+ */
+@Internal
+public final class DuckDBCommittableSerializer
+        implements SimpleVersionedSerializer<DuckDBCommittable> {
+
+    public static final int VERSION = 1;
+
+    @Override
+    public int getVersion() {
+        return VERSION;
+    }
+
+    @Override
+    public byte[] serialize(DuckDBCommittable c) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(c.payload().length + 256);
+        writeString(out, c.id());
+        out.writeBoolean(c.jobId() != null);
+        if (c.jobId() != null) {
+            writeString(out, c.jobId());
+        }
+        out.writeInt(c.subtask());
+        out.writeInt(c.attempt());
+        out.writeLong(c.sequence());
+        out.writeLong(c.rowCount());
+        out.writeByte(c.format().ordinal());
+        out.writeInt(c.columns().size());
+        for (ColumnSchema col : c.columns()) {
+            writeString(out, col.name());
+            writeString(out, col.type().toSql());
+            out.writeBoolean(col.nullable());
+        }
+        out.writeBoolean(c.hasBatchIdColumn());
+        out.writeInt(c.payload().length);
+        out.write(c.payload());
+        return out.getCopyOfBuffer();
+    }
+
+    @Override
+    public DuckDBCommittable deserialize(int version, byte[] serialized) throws IOException {
+        if (version != 1) {
+            throw new IOException(
+                    "Unknown DuckDBCommittable serializer version "
+                            + version
+                            + " (this flink-connector-duckdb reads version 1); was the checkpoint written by a newer version?");
+        }
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        String id = readString(in);
+        String jobId = in.readBoolean() ? readString(in) : null;
+        int subtask = in.readInt();
+        int attempt = in.readInt();
+        long sequence = in.readLong();
+        long rows = in.readLong();
+        int formatOrdinal = in.readByte();
+        DuckDBCommittable.PayloadFormat[] formats = DuckDBCommittable.PayloadFormat.values();
+        if (formatOrdinal < 0 || formatOrdinal >= formats.length) {
+            throw new IOException(
+                    "Unknown payload format " + formatOrdinal + " in committable " + id);
+        }
+        int columnCount = in.readInt();
+        List<ColumnSchema> columns = new ArrayList<>(columnCount);
+        for (int i = 0; i < columnCount; i++) {
+            String name = readString(in);
+            DuckDBType type = DuckDBType.parse(readString(in));
+            boolean nullable = in.readBoolean();
+            columns.add(new ColumnSchema(name, type, nullable, null));
+        }
+        boolean batchIdColumn = in.readBoolean();
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) {
+            throw new IOException("Corrupt committable " + id + ": payload length " + length);
+        }
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return new DuckDBCommittable(
+                id,
+                jobId,
+                subtask,
+                attempt,
+                sequence,
+                rows,
+                formats[formatOrdinal],
+                columns,
+                batchIdColumn,
+                payload);
+    }
+
+    private static void writeString(DataOutputSerializer out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputDeserializer in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("Corrupt committable: string length " + n);
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,372 @@
+package io.github.flinkduckdb.sink;
+
+import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.schema.TableIdentifier;
+import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.TableSchemaReader;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.types.Row;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A Flink sink (Sink V2) writing to a DuckDB file or to MotherDuck.
+ *
+ * <p>Inputs: keyed batches {@code (batchId, rows)} ({@link #forKeyedBatches}), single maps ({@link
+ * #forMaps}), Flink {@link Row}s ({@link #forRows}), typed records through a {@link RowWriter}
+ * ({@link #forRowWriter}), or any {@link RecordConverter}. Map keys and row field names match table
+ * columns case-insensitively; values are converted strictly to the column types.
+ *
+ * <p>Delivery:
+ *
+ * <ul>
+ *   <li>{@link DeliveryGuarantee#AT_LEAST_ONCE} (default): writers buffer rows and commit them in
+ *       one transaction when the buffer reaches {@code maxBufferedRows}, when the flush interval
+ *       passes and at every checkpoint. After a failure, rows written since the last checkpoint may
+ *       be written again.
+ *   <li>{@link DeliveryGuarantee#EXACTLY_ONCE}: Flink's checkpoint is the write-ahead log. Writers
+ *       seal each checkpoint's rows into a committable with a unique id; after the checkpoint
+ *       completes, one committer applies it together with a marker row in one transaction and skips
+ *       committables whose marker exists. Writers never open the database, so this works with
+ *       writers in several TaskManagers.
+ *   <li>{@link DeliveryGuarantee#NONE}: like at-least-once, without the flush at checkpoints.
+ * </ul>
+ *
+ * <p>A batch is atomic in every mode: its rows become visible in one transaction or not at all.
+ * With batch de-duplication on, a batch whose id was already committed to the table is skipped.
+ * Lock conflicts and transient I/O errors are retried with backoff up to {@code maxRetries} times;
+ * bad input and rejected statements fail the job with a message naming table, column and batch. A
+ * failed flush never drops its rows.
+ *
+ * @param <IN> the input type
+ */
+@PublicEvolving
+public class DuckDBSink<IN>
+        implements Sink<IN>,
+                SupportsCommitter<DuckDBCommittable>,
+                SupportsPreCommitTopology<DuckDBCommittable, DuckDBCommittable> {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDBSink.class);
+
+    private final DuckDBSinkConfig config;
+    private final RecordConverter<IN> converter;
+    private TableSchema declaredSchema;
+    private WriteMode resolvedMode;
+
+    DuckDBSink(DuckDBSinkConfig config, RecordConverter<IN> converter, TableSchema declaredSchema) {
+        this.config = config;
+        this.converter = converter;
+        this.declaredSchema = declaredSchema;
+    }
+
+    /** A builder for any input type; set a {@link RecordConverter} or {@link RowWriter}. */
+    public static <IN> DuckDBSinkBuilder<IN> builder() {
+        return new DuckDBSinkBuilder<>();
+    }
+
+    /**
+     * A builder for keyed batches {@code (batchId, rows)}: each record is one atomic batch; enable
+     * {@link DuckDBSinkBuilder#setBatchDeduplication(boolean)} to skip batch ids already written.
+     */
+    public static DuckDBSinkBuilder<Tuple2<String, List<Map<String, Object>>>> forKeyedBatches(
+            String url, String tableName) {
+        return DuckDBSink.<Tuple2<String, List<Map<String, Object>>>>builder()
+                .setUrl(url)
+                .setTableName(tableName)
+                .setRecordConverter(new Converters.KeyedBatches());
+    }
+
+    /** A builder for single rows given as column name to value. */
+    public static DuckDBSinkBuilder<Map<String, Object>> forMaps(String url, String tableName) {
+        return DuckDBSink.<Map<String, Object>>builder()
+                .setUrl(url)
+                .setTableName(tableName)
+                .setRecordConverter(new Converters.Maps());
+    }
+
+    /** A builder for Flink {@link Row}s, matched by field name or else by position. */
+    public static DuckDBSinkBuilder<Row> forRows(String url, String tableName) {
+        return DuckDBSink.<Row>builder()
+                .setUrl(url)
+                .setTableName(tableName)
+                .setRecordConverter(new Converters.Rows());
+    }
+
+    /** A builder for typed records appended by {@code writer} (the fast path). */
+    public static <IN> DuckDBSinkBuilder<IN> forRowWriter(
+            String url, String tableName, RowWriter<IN> writer) {
+        return DuckDBSink.<IN>builder().setUrl(url).setTableName(tableName).setRowWriter(writer);
+    }
+
+    /** The settings this sink was built with. */
+    public DuckDBSinkConfig getConfig() {
+        return config;
+    }
+
+    // Required by the Sink interface of Flink 1.20; the runtime calls
+    // createWriter(WriterInitContext).
+    @Internal
+    @Override
+    @SuppressWarnings("deprecation")
+    public SinkWriter<IN> createWriter(Sink.InitContext context) throws IOException {
+        return newWriter(
+                context.getProcessingTimeService(),
+                context.metricGroup(),
+                context.getJobInfo().getJobId().toHexString(),
+                context.getTaskInfo().getIndexOfThisSubtask(),
+                context.getTaskInfo().getAttemptNumber(),
+                context.getTaskInfo().getNumberOfParallelSubtasks());
+    }
+
+    @Internal
+    @Override
+    public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+        return newWriter(
+                context.getProcessingTimeService(),
+                context.metricGroup(),
+                context.getJobInfo().getJobId().toHexString(),
+                context.getTaskInfo().getIndexOfThisSubtask(),
+                context.getTaskInfo().getAttemptNumber(),
+                context.getTaskInfo().getNumberOfParallelSubtasks());
+    }
+
+    private SinkWriter<IN> newWriter(
+            org.apache.flink.api.common.operators.ProcessingTimeService timeService,
+            org.apache.flink.metrics.groups.SinkWriterMetricGroup metrics,
+            String jobId,
+            int subtask,
+            int attempt,
+            int parallelism)
+            throws IOException {
+        WriteMode mode = resolvedMode != null ? resolvedMode : resolveMode(null, parallelism);
+        try {
+            return new DuckDBSinkWriter<>(
+                    config,
+                    mode,
+                    declaredSchema,
+                    converter,
+                    timeService,
+                    metrics,
+                    jobId,
+                    subtask,
+                    attempt);
+        } catch (DuckDBSinkException | IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(
+                    "Could not start the DuckDB sink writer for table "
+                            + config.table
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    @Internal
+    @Override
+    public Committer<DuckDBCommittable> createCommitter(CommitterInitContext context) {
+        return new DuckDBCommitter(
+                config, context.metricGroup(), context.getTaskInfo().getIndexOfThisSubtask());
+    }
+
+    @Internal
+    @Override
+    public SimpleVersionedSerializer<DuckDBCommittable> getCommittableSerializer() {
+        return new DuckDBCommittableSerializer();
+    }
+
+    @Internal
+    @Override
+    public SimpleVersionedSerializer<DuckDBCommittable> getWriteResultSerializer() {
+        return new DuckDBCommittableSerializer();
+    }
+
+    /**
+     * Routes every committable to committer subtask 0, so one process writes the database. Also the
+     * point where the write mode is settled, because the execution target is known here.
+     */
+    @Internal
+    @Override
+    public DataStream<CommittableMessage<DuckDBCommittable>> addPreCommitTopology(
+            DataStream<CommittableMessage<DuckDBCommittable>> committables) {
+        String target =
+                committables
+                        .getExecutionEnvironment()
+                        .getConfiguration()
+                        .get(DeploymentOptions.TARGET);
+        int parallelism = committables.getParallelism();
+        if (parallelism <= 0) {
+            parallelism = committables.getExecutionEnvironment().getParallelism();
+        }
+        settle(target, parallelism);
+        return committables.global();
+    }
+
+    /** Fixes the write mode (and, for the committer path, the table schema) before the job runs. */
+    void settle(String executionTarget, int parallelism) {
+        resolvedMode = resolveMode(executionTarget, parallelism);
+        if (resolvedMode == WriteMode.COMMITTER && declaredSchema == null) {
+            declaredSchema = resolveSchemaWithoutWriters();
+        }
+        LOG.info(
+                "DuckDB sink for table {} in {}: {}, write mode {}",
+                config.table,
+                config.connection.describe(),
+                config.deliveryGuarantee,
+                resolvedMode);
+    }
+
+    TableSchema declaredSchema() {
+        return declaredSchema;
+    }
+
+    RecordConverter<IN> recordConverter() {
+        return converter;
+    }
+
+    /** The write mode settled when the job graph was built, or null before. */
+    WriteMode resolvedMode() {
+        return resolvedMode;
+    }
+
+    WriteMode resolveMode(String executionTarget, int parallelism) {
+        if (config.deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            return WriteMode.COMMITTER;
+        }
+        if (config.writeMode != WriteMode.AUTO) {
+            return config.writeMode;
+        }
+        DuckDBConnectionOptions c = config.connection;
+        if (c.isMotherDuck() || c.isInMemory() || parallelism == 1) {
+            return WriteMode.DIRECT;
+        }
+        if ("local".equals(executionTarget) || "minicluster".equals(executionTarget)) {
+            return WriteMode.DIRECT;
+        }
+        return WriteMode.COMMITTER;
+    }
+
+    /**
+     * The committer path's writers never open the database, so the table schema is settled when the
+     * job is built: read from the database when this machine can reach it, else taken from the
+     * create-table statement (run in a scratch in-memory database).
+     */
+    private TableSchema resolveSchemaWithoutWriters() {
+        DuckDBConnectionOptions c = config.connection;
+        boolean reachable =
+                c.isMotherDuck() || c.localFile().map(p -> Files.exists(p)).orElse(false);
+        Exception readFailure = null;
+        if (reachable) {
+            try (Connection connection = c.open()) {
+                Optional<TableSchema> schema = TableSchemaReader.read(connection, config.table);
+                if (schema.isPresent()) {
+                    return schema.get().withIdentifier(config.table);
+                }
+            } catch (SQLException e) {
+                readFailure = c.scrub(e);
+            }
+        }
+        if (config.createTableSql != null) {
+            try {
+                return schemaOfCreateStatement(config.createTableSql, config.table);
+            } catch (Exception e) {
+                throw new DuckDBSinkException(
+                        "Cannot read the schema of table "
+                                + config.table
+                                + " from its create-table statement: "
+                                + e.getMessage()
+                                + (readFailure != null
+                                        ? "; reading it from "
+                                                + c.describe()
+                                                + " failed too: "
+                                                + readFailure.getMessage()
+                                        : ""),
+                        e);
+            }
+        }
+        if (readFailure != null) {
+            throw new DuckDBSinkException(
+                    "Cannot read the schema of table "
+                            + config.table
+                            + " from "
+                            + c.describe()
+                            + " while building the job ("
+                            + readFailure.getMessage()
+                            + "). With exactly-once (or writers in several TaskManagers) the writers never open the database, so the schema must be known when the job is built: make the database readable here or set a create-table statement.",
+                    readFailure);
+        }
+        throw new DuckDBSinkException(
+                "Table "
+                        + config.table
+                        + " does not exist in "
+                        + c.describe()
+                        + " and no create-table statement was given; create the table or set one with setCreateTableSql(...)");
+    }
+
+    /** Runs a create statement in a scratch in-memory database and reads the table back. */
+    static TableSchema schemaOfCreateStatement(String createSql, TableIdentifier table)
+            throws SQLException {
+        try (Connection scratch = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = scratch.createStatement()) {
+            if (table.schema().isPresent()) {
+                st.execute(
+                        "CREATE SCHEMA IF NOT EXISTS "
+                                + io.github.flinkduckdb.schema.SqlIdentifiers.quote(
+                                        table.schema().get()));
+            }
+            st.execute(stripCatalog(createSql, table));
+            TableIdentifier local =
+                    new TableIdentifier(null, table.schema().orElse(null), table.table());
+            return TableSchemaReader.read(scratch, local)
+                    .orElseThrow(
+                            () ->
+                                    new SQLException(
+                                            "the statement does not create a table named " + table))
+                    .withIdentifier(table);
+        }
+    }
+
+    private static String stripCatalog(String createSql, TableIdentifier table) {
+        // A catalog-qualified statement cannot run in the scratch database; the catalog part
+        // does not change the columns.
+        if (!table.catalog().isPresent()) {
+            return createSql;
+        }
+        String catalog = table.catalog().get();
+        return createSql
+                .replace(io.github.flinkduckdb.schema.SqlIdentifiers.quote(catalog) + ".", "")
+                .replace(catalog + ".", "");
+    }
+
+    @Override
+    public String toString() {
+        return "DuckDBSink{" + config + '}';
+    }
+}

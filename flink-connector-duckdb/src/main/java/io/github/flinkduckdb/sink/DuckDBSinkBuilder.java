@@ -1,0 +1,292 @@
+package io.github.flinkduckdb.sink;
+
+import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.RetryPolicy;
+import io.github.flinkduckdb.connection.Secret;
+import io.github.flinkduckdb.schema.TableIdentifier;
+import io.github.flinkduckdb.schema.TableSchema;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds a {@link DuckDBSink}. Required: {@link #setUrl}, {@link #setTableName} and a converter
+ * ({@link #setRecordConverter} or {@link #setRowWriter}; the {@code DuckDBSink.forXxx} factories
+ * set it). {@link #build()} rejects a missing or wrong setting with a message naming it.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th></tr>
+ *   <tr><td>deliveryGuarantee</td><td>AT_LEAST_ONCE</td></tr>
+ *   <tr><td>maxBufferedRows</td><td>100,000 rows: a flush (or a sealed chunk) per this many rows</td></tr>
+ *   <tr><td>flushInterval</td><td>1 s; 0 disables the timer (direct writes only)</td></tr>
+ *   <tr><td>maxRetries</td><td>5, with backoff from 200 ms doubling to 10 s</td></tr>
+ *   <tr><td>unknownColumnPolicy</td><td>FAIL</td></tr>
+ *   <tr><td>batchDeduplication</td><td>false</td></tr>
+ *   <tr><td>writeMode</td><td>AUTO</td></tr>
+ * </table>
+ *
+ * @param <IN> the sink's input type
+ */
+@PublicEvolving
+public final class DuckDBSinkBuilder<IN> {
+
+    public static final int DEFAULT_MAX_BUFFERED_ROWS = 100_000;
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_MAX_RETRIES = 5;
+
+    private String url;
+    private String tableName;
+    private String createTableSql;
+    private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.AT_LEAST_ONCE;
+    private RecordConverter<IN> recordConverter;
+    private int maxBufferedRows = DEFAULT_MAX_BUFFERED_ROWS;
+    private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
+    private String motherDuckToken;
+    private UnknownColumnPolicy unknownColumnPolicy = UnknownColumnPolicy.FAIL;
+    private boolean batchDeduplication;
+    private WriteMode writeMode = WriteMode.AUTO;
+    private TableSchema tableSchema;
+    private final Map<String, String> duckdbSettings = new LinkedHashMap<>();
+    private final Map<String, String> stagingSettings = new LinkedHashMap<>();
+
+    DuckDBSinkBuilder() {}
+
+    /**
+     * The database: {@code jdbc:duckdb:/path/db.duckdb} for a file, {@code jdbc:duckdb:md:<db>} for
+     * MotherDuck.
+     */
+    public DuckDBSinkBuilder<IN> setUrl(String url) {
+        this.url = url;
+        return this;
+    }
+
+    /** The table: {@code name}, {@code schema.name} or {@code catalog.schema.name}. */
+    public DuckDBSinkBuilder<IN> setTableName(String tableName) {
+        this.tableName = tableName;
+        return this;
+    }
+
+    /**
+     * A statement (usually {@code CREATE TABLE ...}) run once before the first write, only when the
+     * table does not exist.
+     */
+    public DuckDBSinkBuilder<IN> setCreateTableSql(String createTableSql) {
+        this.createTableSql = createTableSql;
+        return this;
+    }
+
+    public DuckDBSinkBuilder<IN> setDeliveryGuarantee(DeliveryGuarantee deliveryGuarantee) {
+        this.deliveryGuarantee = deliveryGuarantee;
+        return this;
+    }
+
+    /** How records become rows. */
+    public DuckDBSinkBuilder<IN> setRecordConverter(RecordConverter<IN> recordConverter) {
+        this.recordConverter = recordConverter;
+        return this;
+    }
+
+    /** Typed records appended straight to DuckDB's appender, one row per record. */
+    public DuckDBSinkBuilder<IN> setRowWriter(RowWriter<IN> rowWriter) {
+        if (rowWriter == null) {
+            throw new IllegalArgumentException("rowWriter must not be null");
+        }
+        this.recordConverter = new Converters.Typed<>(rowWriter);
+        return this;
+    }
+
+    /** Rows buffered before a flush (direct writes) or before a chunk is sealed (committer). */
+    public DuckDBSinkBuilder<IN> setMaxBufferedRows(int maxBufferedRows) {
+        this.maxBufferedRows = maxBufferedRows;
+        return this;
+    }
+
+    /**
+     * Time after which buffered rows are flushed even if the buffer is not full (direct writes).
+     */
+    public DuckDBSinkBuilder<IN> setFlushInterval(Duration flushInterval) {
+        this.flushInterval = flushInterval;
+        return this;
+    }
+
+    /** Retries of lock conflicts and transient I/O errors, with exponential backoff. */
+    public DuckDBSinkBuilder<IN> setMaxRetries(int maxRetries) {
+        this.maxRetries = maxRetries;
+        return this;
+    }
+
+    /**
+     * The MotherDuck token. Without it, DuckDB reads the {@code motherduck_token} environment
+     * variable of the TaskManager, which keeps the token out of the job graph entirely.
+     */
+    public DuckDBSinkBuilder<IN> setMotherDuckToken(String token) {
+        this.motherDuckToken = token;
+        return this;
+    }
+
+    public DuckDBSinkBuilder<IN> setUnknownColumnPolicy(UnknownColumnPolicy policy) {
+        this.unknownColumnPolicy = policy;
+        return this;
+    }
+
+    /**
+     * Whether a batch whose id is already committed to the table is skipped (ids are kept in the
+     * {@code _flink_duckdb_batches} table next to it). Off by default.
+     */
+    public DuckDBSinkBuilder<IN> setBatchDeduplication(boolean batchDeduplication) {
+        this.batchDeduplication = batchDeduplication;
+        return this;
+    }
+
+    /** Who opens the database; see {@link WriteMode}. */
+    public DuckDBSinkBuilder<IN> setWriteMode(WriteMode writeMode) {
+        this.writeMode = writeMode;
+        return this;
+    }
+
+    /**
+     * Declares the table's schema up front, so writers that do not open the database know it
+     * without reading it while the job is built (the SQL connector passes its DDL here).
+     */
+    public DuckDBSinkBuilder<IN> setTableSchema(TableSchema tableSchema) {
+        this.tableSchema = tableSchema;
+        return this;
+    }
+
+    /**
+     * A DuckDB setting for connections to the target, e.g. {@code memory_limit}, {@code threads}.
+     */
+    public DuckDBSinkBuilder<IN> setDuckDBSetting(String name, String value) {
+        if (name == null || value == null) {
+            throw new IllegalArgumentException("DuckDB setting name and value must not be null");
+        }
+        duckdbSettings.put(name, value);
+        return this;
+    }
+
+    /**
+     * A DuckDB setting for the writers' in-memory staging databases; defaults are {@code threads =
+     * 1}, {@code memory_limit = 512MB} and a spill directory under {@code java.io.tmpdir}.
+     */
+    public DuckDBSinkBuilder<IN> setStagingSetting(String name, String value) {
+        if (name == null || value == null) {
+            throw new IllegalArgumentException("Staging setting name and value must not be null");
+        }
+        stagingSettings.put(name, value);
+        return this;
+    }
+
+    /** Checks every setting and builds the sink. */
+    public DuckDBSink<IN> build() {
+        if (url == null || url.trim().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "setUrl(...) is required: jdbc:duckdb:/path/db.duckdb for a file or jdbc:duckdb:md:<database> for MotherDuck");
+        }
+        if (tableName == null || tableName.trim().isEmpty()) {
+            throw new IllegalArgumentException("setTableName(...) is required");
+        }
+        if (recordConverter == null) {
+            throw new IllegalArgumentException(
+                    "setRecordConverter(...) or setRowWriter(...) is required (or use DuckDBSink.forKeyedBatches/forMaps/forRows)");
+        }
+        if (deliveryGuarantee == null) {
+            throw new IllegalArgumentException("setDeliveryGuarantee(...) must not be null");
+        }
+        if (maxBufferedRows <= 0) {
+            throw new IllegalArgumentException(
+                    "setMaxBufferedRows(...) must be > 0, got " + maxBufferedRows);
+        }
+        if (flushInterval == null || flushInterval.isNegative()) {
+            throw new IllegalArgumentException(
+                    "setFlushInterval(...) must be >= 0 (0 disables the timer), got "
+                            + flushInterval);
+        }
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException(
+                    "setMaxRetries(...) must be >= 0, got " + maxRetries);
+        }
+        if (unknownColumnPolicy == null) {
+            throw new IllegalArgumentException("setUnknownColumnPolicy(...) must not be null");
+        }
+        if (writeMode == null) {
+            throw new IllegalArgumentException("setWriteMode(...) must not be null");
+        }
+        if (createTableSql != null && createTableSql.trim().isEmpty()) {
+            throw new IllegalArgumentException(
+                    "setCreateTableSql(...) must not be blank; leave it unset to require an existing table");
+        }
+        TableIdentifier table;
+        try {
+            table = TableIdentifier.parse(tableName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("setTableName(...): " + e.getMessage(), e);
+        }
+        Secret token = null;
+        if (motherDuckToken != null) {
+            if (motherDuckToken.trim().isEmpty()) {
+                throw new IllegalArgumentException("setMotherDuckToken(...) must not be blank");
+            }
+            token = Secret.of(motherDuckToken);
+        }
+        DuckDBConnectionOptions connection;
+        try {
+            connection = new DuckDBConnectionOptions(url, token, duckdbSettings);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("setUrl(...): " + e.getMessage(), e);
+        }
+        if (deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            if (writeMode == WriteMode.DIRECT) {
+                throw new IllegalArgumentException(
+                        "setWriteMode(DIRECT) cannot give EXACTLY_ONCE: exactly-once writes through the committer (use AUTO or COMMITTER)");
+            }
+            if (connection.isInMemory()) {
+                throw new IllegalArgumentException(
+                        "setDeliveryGuarantee(EXACTLY_ONCE) needs a database that outlives the job; "
+                                + connection.redactedUrl()
+                                + " is in-memory");
+            }
+        }
+        if (tableSchema != null && !tableSchema.identifier().equals(table)) {
+            tableSchema = tableSchema.withIdentifier(table);
+        }
+        Map<String, String> staging = new LinkedHashMap<>();
+        staging.put("threads", "1");
+        staging.put("memory_limit", "512MB");
+        staging.put("preserve_insertion_order", "true");
+        try {
+            staging.put(
+                    "temp_directory",
+                    io.github.flinkduckdb.sink.internal.ScratchFiles.directory()
+                            .resolve("spill")
+                            .toString());
+        } catch (IOException e) {
+            staging.put(
+                    "temp_directory",
+                    Paths.get(System.getProperty("java.io.tmpdir"), "flink-duckdb-spill")
+                            .toString());
+        }
+        staging.putAll(stagingSettings);
+        DuckDBSinkConfig config =
+                new DuckDBSinkConfig(
+                        connection,
+                        table,
+                        createTableSql,
+                        deliveryGuarantee,
+                        writeMode,
+                        maxBufferedRows,
+                        flushInterval.toMillis(),
+                        RetryPolicy.withMaxRetries(maxRetries),
+                        unknownColumnPolicy,
+                        batchDeduplication,
+                        staging);
+        return new DuckDBSink<>(config, recordConverter, tableSchema);
+    }
+}

@@ -1,0 +1,106 @@
+package io.github.flinkduckdb.sink;
+
+import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.RetryPolicy;
+import io.github.flinkduckdb.schema.TableIdentifier;
+import io.github.flinkduckdb.schema.TableSchema;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The sink's settings after {@link DuckDBSinkBuilder#build()} checked them; immutable. */
+@Internal
+public final class DuckDBSinkConfig implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    final DuckDBConnectionOptions connection;
+    final TableIdentifier table;
+    final String createTableSql;
+    final DeliveryGuarantee deliveryGuarantee;
+    final WriteMode writeMode;
+    final int maxBufferedRows;
+    final long flushIntervalMillis;
+    final RetryPolicy retryPolicy;
+    final UnknownColumnPolicy unknownColumnPolicy;
+    final boolean batchDeduplication;
+    final Map<String, String> stagingSettings;
+
+    DuckDBSinkConfig(
+            DuckDBConnectionOptions connection,
+            TableIdentifier table,
+            String createTableSql,
+            DeliveryGuarantee deliveryGuarantee,
+            WriteMode writeMode,
+            int maxBufferedRows,
+            long flushIntervalMillis,
+            RetryPolicy retryPolicy,
+            UnknownColumnPolicy unknownColumnPolicy,
+            boolean batchDeduplication,
+            Map<String, String> stagingSettings) {
+        this.connection = connection;
+        this.table = table;
+        this.createTableSql = createTableSql;
+        this.deliveryGuarantee = deliveryGuarantee;
+        this.writeMode = writeMode;
+        this.maxBufferedRows = maxBufferedRows;
+        this.flushIntervalMillis = flushIntervalMillis;
+        this.retryPolicy = retryPolicy;
+        this.unknownColumnPolicy = unknownColumnPolicy;
+        this.batchDeduplication = batchDeduplication;
+        this.stagingSettings = Collections.unmodifiableMap(new LinkedHashMap<>(stagingSettings));
+    }
+
+    public DuckDBConnectionOptions connection() {
+        return connection;
+    }
+
+    public TableIdentifier table() {
+        return table;
+    }
+
+    public DeliveryGuarantee deliveryGuarantee() {
+        return deliveryGuarantee;
+    }
+
+    public WriteMode writeMode() {
+        return writeMode;
+    }
+
+    public boolean batchDeduplication() {
+        return batchDeduplication;
+    }
+
+    /** Whether a schema declared up front must also be the one the writers use. */
+    static boolean sameColumns(TableSchema a, TableSchema b) {
+        return a.columns().equals(b.columns());
+    }
+
+    @Override
+    public String toString() {
+        return "DuckDBSinkConfig{"
+                + connection
+                + ", table="
+                + table
+                + ", deliveryGuarantee="
+                + deliveryGuarantee
+                + ", writeMode="
+                + writeMode
+                + ", maxBufferedRows="
+                + maxBufferedRows
+                + ", flushIntervalMillis="
+                + flushIntervalMillis
+                + ", maxRetries="
+                + retryPolicy.maxRetries()
+                + ", unknownColumnPolicy="
+                + unknownColumnPolicy
+                + ", batchDeduplication="
+                + batchDeduplication
+                + '}';
+    }
+}

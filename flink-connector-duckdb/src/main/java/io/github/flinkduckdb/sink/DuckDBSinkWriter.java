@@ -1,0 +1,425 @@
+package io.github.flinkduckdb.sink;
+
+import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBType;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
+import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.TableSchemaReader;
+import io.github.flinkduckdb.sink.internal.ColumnPlan;
+import io.github.flinkduckdb.sink.internal.Payloads;
+import io.github.flinkduckdb.sink.internal.StagedColumns;
+import io.github.flinkduckdb.sink.internal.StagedRowWriter;
+import io.github.flinkduckdb.sink.internal.StagingTable;
+import io.github.flinkduckdb.sink.internal.TargetTable;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Buffers the rows of incoming records in a DuckDB staging table and moves them out, either by
+ * committing them to the target itself ({@link WriteMode#DIRECT}) or by sealing them into
+ * committables for the single committer ({@link WriteMode#COMMITTER}).
+ *
+ * <p>Everything runs on the task's mailbox thread: {@code write}, {@code flush}, {@code
+ * prepareCommit} and the flush timer. DuckDB's appender must stay on the thread that created it.
+ */
+@Internal
+final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommittable> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DuckDBSinkWriter.class);
+
+    private final DuckDBSinkConfig config;
+    private final WriteMode mode;
+    private final RecordConverter<IN> converter;
+    private final ProcessingTimeService timeService;
+    private final String jobId;
+    private final int subtask;
+    private final int attempt;
+    private final Counter recordsOut;
+    private final Counter bytesOut;
+    private final Counter skippedBatchesCounter;
+    private volatile long lastRowsPerCommit;
+    private volatile long lastCommitMillis;
+
+    private Connection target;
+    private TargetTable targetTable;
+    private TableSchema schema;
+    private StagingTable staging;
+    private StagedRowWriter rows;
+    private final List<DuckDBCommittable> sealed = new ArrayList<>();
+    private long sequence;
+    private long reportedSkippedBatches;
+    private boolean timerPending;
+
+    DuckDBSinkWriter(
+            DuckDBSinkConfig config,
+            WriteMode mode,
+            TableSchema declaredSchema,
+            RecordConverter<IN> converter,
+            ProcessingTimeService timeService,
+            SinkWriterMetricGroup metrics,
+            String jobId,
+            int subtask,
+            int attempt)
+            throws Exception {
+        this.config = config;
+        this.mode = mode;
+        this.converter = converter;
+        this.timeService = timeService;
+        this.jobId = jobId;
+        this.subtask = subtask;
+        this.attempt = attempt;
+        this.recordsOut = metrics.getNumRecordsSendCounter();
+        this.bytesOut = metrics.getNumBytesSendCounter();
+        this.skippedBatchesCounter = metrics.counter("skippedDuplicateBatches");
+        metrics.gauge("rowsPerCommit", () -> lastRowsPerCommit);
+        metrics.gauge("commitLatencyMs", () -> lastCommitMillis);
+        metrics.gauge("bufferedRows", () -> staging == null ? 0L : staging.rows());
+        try {
+            open(declaredSchema);
+        } catch (Exception e) {
+            closeQuietly();
+            throw e;
+        }
+    }
+
+    private List<ColumnSchema> systemColumns() {
+        return config.batchDeduplication
+                ? Collections.singletonList(
+                        ColumnSchema.of(
+                                TargetTable.BATCH_COLUMN, DuckDBType.of(DuckDBType.Id.VARCHAR)))
+                : Collections.emptyList();
+    }
+
+    private void open(TableSchema declaredSchema) throws Exception {
+        DuckDBConnectionOptions options = config.connection;
+        if (mode == WriteMode.DIRECT) {
+            target = openTarget(options);
+            schema =
+                    TargetTable.ensureTable(
+                            target,
+                            TableSchemaReader.resolve(target, config.table),
+                            config.createTableSql,
+                            options.describe());
+            targetTable = new TargetTable(target, schema.identifier());
+            if (config.batchDeduplication) {
+                targetTable.ensureMarkerTables(true);
+            }
+            String alias = "__flink_duckdb_stage_" + UUID.randomUUID().toString().replace("-", "");
+            staging = StagingTable.attachedTo(target, alias, plans(schema), systemColumns());
+        } else {
+            if (declaredSchema == null) {
+                throw new DuckDBSinkException(
+                        "The sink for table "
+                                + config.table
+                                + " runs its writers without opening the database (write mode COMMITTER) and has no table schema; this happens when the sink is used outside a DataStream job graph");
+            }
+            schema = declaredSchema;
+            staging =
+                    StagingTable.inPrivateDatabase(
+                            plans(schema), systemColumns(), config.stagingSettings);
+        }
+        rows =
+                new StagedRowWriter(
+                        schema.identifier(),
+                        staging,
+                        config.unknownColumnPolicy,
+                        this::evolve,
+                        config.batchDeduplication);
+        converter.open(schema);
+        LOG.info(
+                "DuckDB sink writer {} for table {} in {} opened ({}, {})",
+                subtask,
+                schema.identifier(),
+                options.describe(),
+                config.deliveryGuarantee,
+                mode);
+    }
+
+    private Connection openTarget(DuckDBConnectionOptions options) throws Exception {
+        try {
+            return config.retryPolicy.run("Opening " + options.describe(), options::open);
+        } catch (SQLException e) {
+            if (DuckDBErrors.isLockConflict(e)) {
+                throw new DuckDBSinkException(
+                        "Cannot open "
+                                + options.describe()
+                                + " for table "
+                                + config.table
+                                + ": another process holds it ("
+                                + options.scrub(e).getMessage()
+                                + "). A DuckDB file allows one writing process; with writers in several TaskManagers use WriteMode.COMMITTER or EXACTLY_ONCE, which write through one committer.",
+                        options.scrub(e));
+            }
+            throw new DuckDBSinkException(
+                    "Cannot open " + options.describe() + ": " + options.scrub(e).getMessage(),
+                    options.scrub(e));
+        }
+    }
+
+    private static List<ColumnPlan> plans(TableSchema schema) {
+        List<ColumnPlan> plans = new ArrayList<>(schema.size());
+        for (ColumnSchema c : schema.columns()) {
+            try {
+                plans.add(ColumnPlan.of(c));
+            } catch (IllegalArgumentException e) {
+                throw new DuckDBSinkException(
+                        "Table " + schema.identifier() + ": " + e.getMessage(), e);
+            }
+        }
+        return plans;
+    }
+
+    private void evolve(String name, DuckDBType type) throws Exception {
+        ColumnSchema inferred = ColumnSchema.of(name, type);
+        ColumnSchema column = inferred;
+        if (mode == WriteMode.DIRECT) {
+            config.retryPolicy.run(
+                    "Adding column " + name + " to " + schema.identifier(),
+                    () -> {
+                        targetTable.addColumnIfMissing(inferred);
+                        return null;
+                    });
+            // Another writer may have added it first, with a type inferred from its own value.
+            TableSchema now =
+                    TableSchemaReader.read(target, schema.identifier())
+                            .orElseThrow(
+                                    () ->
+                                            new DuckDBSinkException(
+                                                    "Table "
+                                                            + schema.identifier()
+                                                            + " disappeared"));
+            column = now.column(now.indexOf(name));
+        }
+        LOG.info(
+                "Adding column {} {} to table {}",
+                column.name(),
+                column.type(),
+                schema.identifier());
+        staging.addColumn(ColumnPlan.of(column));
+        schema = schema.withColumn(column);
+    }
+
+    @Override
+    public void write(IN element, Context context)
+            throws java.io.IOException, InterruptedException {
+        rows.startRecord();
+        try {
+            converter.convert(element, rows);
+        } catch (DuckDBSinkException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new DuckDBSinkException(
+                    "The record converter failed for table " + config.table + ": " + e, e);
+        } catch (Exception e) {
+            throw new DuckDBSinkException(
+                    "The record converter failed for table " + config.table + ": " + e, e);
+        }
+        rows.endRecord();
+        long skipped = rows.skippedBatches();
+        if (skipped != reportedSkippedBatches) {
+            skippedBatchesCounter.inc(skipped - reportedSkippedBatches);
+            reportedSkippedBatches = skipped;
+        }
+        if (staging.rows() >= config.maxBufferedRows) {
+            if (mode == WriteMode.DIRECT) {
+                commitBuffer();
+            } else {
+                sealChunk();
+            }
+        } else if (mode == WriteMode.DIRECT
+                && config.flushIntervalMillis > 0
+                && !timerPending
+                && !staging.isEmpty()) {
+            timerPending = true;
+            timeService.registerTimer(
+                    timeService.getCurrentProcessingTime() + config.flushIntervalMillis,
+                    time -> onFlushTimer());
+        }
+    }
+
+    private void onFlushTimer() throws Exception {
+        timerPending = false;
+        if (staging != null && !staging.isEmpty()) {
+            commitBuffer();
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws java.io.IOException, InterruptedException {
+        if (mode == WriteMode.DIRECT
+                && (config.deliveryGuarantee != DeliveryGuarantee.NONE || endOfInput)) {
+            commitBuffer();
+        }
+    }
+
+    @Override
+    public Collection<DuckDBCommittable> prepareCommit()
+            throws java.io.IOException, InterruptedException {
+        if (mode == WriteMode.DIRECT) {
+            return Collections.emptyList();
+        }
+        if (!staging.isEmpty()) {
+            sealChunk();
+        }
+        List<DuckDBCommittable> out = new ArrayList<>(sealed);
+        sealed.clear();
+        return out;
+    }
+
+    /** Direct writes: moves the staged rows into the target in one transaction. */
+    private void commitBuffer() throws java.io.IOException, InterruptedException {
+        if (staging.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        long staged = staging.rows();
+        long inserted;
+        try {
+            staging.flushAppender();
+            StagedColumns columns = StagedColumns.of(staging, true);
+            String batchColumn =
+                    config.batchDeduplication
+                            ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
+                            : null;
+            inserted =
+                    config.retryPolicy.run(
+                            "Writing " + staged + " rows to table " + schema.identifier(),
+                            () -> {
+                                TargetTable.begin(target);
+                                try {
+                                    long n =
+                                            targetTable.insert(
+                                                    staging.qualifiedName(),
+                                                    columns.quotedNames(),
+                                                    columns.expressions(),
+                                                    batchColumn,
+                                                    null);
+                                    TargetTable.commit(target);
+                                    return n;
+                                } catch (Exception e) {
+                                    TargetTable.rollbackQuietly(target, e);
+                                    throw e;
+                                }
+                            });
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (DuckDBSinkException e) {
+            throw e;
+        } catch (SQLException e) {
+            Exception mapped =
+                    Payloads.castFailure(
+                            staging, schema.identifier(), config.batchDeduplication, e);
+            if (mapped instanceof DuckDBSinkException) {
+                throw (DuckDBSinkException) mapped;
+            }
+            throw new DuckDBSinkException(
+                    "Writing "
+                            + staged
+                            + " rows to table "
+                            + schema.identifier()
+                            + " in "
+                            + config.connection.describe()
+                            + " failed: "
+                            + config.connection.scrub(e).getMessage(),
+                    config.connection.scrub(e));
+        } catch (Exception e) {
+            throw new DuckDBSinkException(
+                    "Writing " + staged + " rows to table " + schema.identifier() + " failed: " + e,
+                    e);
+        }
+        recordsOut.inc(inserted);
+        bytesOut.inc(staging.estimatedBytes());
+        lastRowsPerCommit = inserted;
+        lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
+        resetBuffer();
+    }
+
+    /** Committer path: seals the staged rows into a committable held until the checkpoint. */
+    private void sealChunk() throws java.io.IOException {
+        long staged = staging.rows();
+        try {
+            Payloads.Sealed s =
+                    Payloads.seal(staging, config.batchDeduplication, schema.identifier());
+            DuckDBCommittable committable =
+                    new DuckDBCommittable(
+                            UUID.randomUUID().toString(),
+                            jobId,
+                            subtask,
+                            attempt,
+                            sequence++,
+                            staged,
+                            s.format,
+                            s.columns,
+                            config.batchDeduplication,
+                            s.bytes);
+            sealed.add(committable);
+            recordsOut.inc(staged);
+            bytesOut.inc(s.bytes.length);
+            LOG.debug("Sealed {}", committable);
+        } catch (DuckDBSinkException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DuckDBSinkException(
+                    "Sealing "
+                            + staged
+                            + " rows for table "
+                            + schema.identifier()
+                            + " failed: "
+                            + e,
+                    e);
+        }
+        resetBuffer();
+    }
+
+    private void resetBuffer() throws java.io.IOException {
+        try {
+            staging.reset();
+        } catch (SQLException e) {
+            throw new java.io.IOException(
+                    "Could not reset the staging table: " + e.getMessage(), e);
+        }
+        rows.bufferCleared();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    private void closeQuietly() {
+        if (staging != null) {
+            try {
+                staging.close();
+            } catch (Exception e) {
+                LOG.debug("Closing the staging table failed", e);
+            }
+            staging = null;
+        }
+        if (target != null) {
+            try {
+                target.close();
+            } catch (Exception e) {
+                LOG.debug("Closing the DuckDB connection failed", e);
+            }
+            target = null;
+        }
+    }
+}

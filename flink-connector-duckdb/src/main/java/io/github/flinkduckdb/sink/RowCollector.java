@@ -1,0 +1,48 @@
+package io.github.flinkduckdb.sink;
+
+import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.types.Row;
+
+import java.util.Map;
+
+/**
+ * Receives the rows a {@link RecordConverter} makes of one input record. Rows between {@link
+ * #beginBatch(String)} and {@link #endBatch()} form one atomic batch: they become visible in one
+ * DuckDB transaction or not at all, and with batch de-duplication on, a batch whose id is already
+ * committed to the table is skipped. Rows added outside a batch belong to the record alone.
+ */
+@PublicEvolving
+public interface RowCollector {
+
+    /**
+     * Starts an atomic batch.
+     *
+     * @param batchId the batch's id, unique per table; must not be null
+     */
+    void beginBatch(String batchId);
+
+    /** Ends the batch started by {@link #beginBatch(String)}. */
+    void endBatch();
+
+    /**
+     * Adds a row given as column name to value. Names match columns case-insensitively; a missing
+     * key is the column's default (NULL without one); unknown keys follow the sink's {@link
+     * UnknownColumnPolicy}.
+     */
+    void addMap(Map<String, ?> row);
+
+    /**
+     * Adds a Flink {@link Row}: by field name when the row has names, else by position in table
+     * column order.
+     */
+    void addRow(Row row);
+
+    /** Adds one value per table column, in table column order. */
+    void addValues(Object... values);
+
+    /**
+     * Starts a row written value by value straight into DuckDB's appender (no maps, no boxing of
+     * primitives); finish it with {@link DuckDBRowAppender#endRow()}.
+     */
+    DuckDBRowAppender beginRow();
+}

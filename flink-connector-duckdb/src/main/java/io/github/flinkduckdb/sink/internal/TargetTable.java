@@ -1,0 +1,288 @@
+package io.github.flinkduckdb.sink.internal;
+
+import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
+import io.github.flinkduckdb.schema.TableIdentifier;
+import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.TableSchemaReader;
+import io.github.flinkduckdb.sink.DuckDBSinkException;
+
+import org.apache.flink.annotation.Internal;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The table the sink writes to, on an open connection: creates it when missing, keeps the marker
+ * tables, and moves staged rows in with one {@code INSERT ... SELECT} per transaction.
+ *
+ * <p>Two marker tables sit next to the target (same catalog and schema): {@code
+ * _flink_duckdb_commits} holds the id of every applied committable, so a committable replayed after
+ * a restore is skipped; {@code _flink_duckdb_batches} holds committed batch ids when batch
+ * de-duplication is on.
+ */
+@Internal
+public final class TargetTable {
+
+    public static final String COMMITS_TABLE = "_flink_duckdb_commits";
+    public static final String BATCHES_TABLE = "_flink_duckdb_batches";
+
+    /** The staging column holding each row's batch id when de-duplication is on. */
+    public static final String BATCH_COLUMN = "__flink_duckdb_batch_id";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TargetTable.class);
+
+    private final Connection connection;
+    private final TableIdentifier identifier;
+    private final String markerKey;
+
+    public TargetTable(Connection connection, TableIdentifier resolvedIdentifier) {
+        this.connection = connection;
+        this.identifier = resolvedIdentifier;
+        this.markerKey =
+                (resolvedIdentifier.schema().orElse("main") + "." + resolvedIdentifier.table())
+                        .toLowerCase(Locale.ROOT);
+    }
+
+    public TableIdentifier identifier() {
+        return identifier;
+    }
+
+    /**
+     * Makes sure the table exists: runs {@code createTableSql} once when it does not, then reads
+     * the schema back.
+     *
+     * @param where a description of the database for messages (never the token)
+     */
+    public static TableSchema ensureTable(
+            Connection connection, TableIdentifier table, String createTableSql, String where)
+            throws SQLException {
+        Optional<TableSchema> existing = TableSchemaReader.read(connection, table);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        if (createTableSql == null) {
+            throw new DuckDBSinkException(
+                    "Table "
+                            + table
+                            + " does not exist in "
+                            + where
+                            + " and no create-table statement was given; create the table or set one with setCreateTableSql(...)");
+        }
+        try (Statement st = connection.createStatement()) {
+            // A plain Statement, not a prepared one: re-executing some prepared DDL forms crashes
+            // DuckDB's JVM process (see docs/architecture.md).
+            st.execute(createTableSql);
+            LOG.info("Created table {} in {}", table, where);
+        } catch (SQLException e) {
+            Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+            if (raced.isPresent()) {
+                return raced.get(); // another writer created it first
+            }
+            throw new DuckDBSinkException(
+                    "The create-table statement for table "
+                            + table
+                            + " in "
+                            + where
+                            + " failed: "
+                            + e.getMessage()
+                            + "\nStatement: "
+                            + createTableSql,
+                    e);
+        }
+        return TableSchemaReader.read(connection, table)
+                .orElseThrow(
+                        () ->
+                                new DuckDBSinkException(
+                                        "The create-table statement ran but table "
+                                                + table
+                                                + " still does not exist in "
+                                                + where
+                                                + "; does it create a table of that name? Statement: "
+                                                + createTableSql));
+    }
+
+    /** Creates the marker tables if missing (outside any data transaction). */
+    public void ensureMarkerTables(boolean withBatches) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS "
+                            + marker(COMMITS_TABLE)
+                            + " (committable_id VARCHAR PRIMARY KEY, table_name VARCHAR NOT NULL, "
+                            + "job_id VARCHAR, subtask INTEGER, attempt INTEGER, sequence BIGINT, "
+                            + "row_count BIGINT, committed_at TIMESTAMP WITH TIME ZONE)");
+            if (withBatches) {
+                st.execute(
+                        "CREATE TABLE IF NOT EXISTS "
+                                + marker(BATCHES_TABLE)
+                                + " (table_name VARCHAR NOT NULL, batch_id VARCHAR NOT NULL, "
+                                + "committed_at TIMESTAMP WITH TIME ZONE, "
+                                + "PRIMARY KEY (table_name, batch_id))");
+            }
+        }
+    }
+
+    private String marker(String name) {
+        return identifier.sibling(name).toSql();
+    }
+
+    /** Whether a committable with this id was already applied. */
+    public boolean isCommitted(String committableId) throws SQLException {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                        "SELECT 1 FROM " + marker(COMMITS_TABLE) + " WHERE committable_id = ?")) {
+            ps.setString(1, committableId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The marker row written with a committable's data. */
+    public static final class CommitMarker {
+        final String committableId;
+        final String jobId;
+        final int subtask;
+        final int attempt;
+        final long sequence;
+
+        public CommitMarker(
+                String committableId, String jobId, int subtask, int attempt, long sequence) {
+            this.committableId = committableId;
+            this.jobId = jobId;
+            this.subtask = subtask;
+            this.attempt = attempt;
+            this.sequence = sequence;
+        }
+    }
+
+    /**
+     * Inserts staged rows inside the caller's transaction.
+     *
+     * @param from the staged relation, e.g. a table name or {@code read_parquet('...')}
+     * @param targetColumns quoted target column names
+     * @param selectExpressions one expression over alias {@code s} per target column
+     * @param batchColumn the quoted staged batch-id column when de-duplicating, else null
+     * @param marker the commit marker to write in the same transaction, or null
+     * @return rows inserted
+     */
+    public long insert(
+            String from,
+            List<String> targetColumns,
+            List<String> selectExpressions,
+            String batchColumn,
+            CommitMarker marker)
+            throws SQLException {
+        String notCommitted =
+                batchColumn == null
+                        ? ""
+                        : " WHERE NOT EXISTS (SELECT 1 FROM "
+                                + marker(BATCHES_TABLE)
+                                + " b WHERE b.table_name = ? AND b.batch_id = s."
+                                + batchColumn
+                                + ")";
+        long inserted;
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                        "INSERT INTO "
+                                + identifier.toSql()
+                                + " ("
+                                + String.join(", ", targetColumns)
+                                + ") SELECT "
+                                + String.join(", ", selectExpressions)
+                                + " FROM "
+                                + from
+                                + " s"
+                                + notCommitted)) {
+            if (batchColumn != null) {
+                ps.setString(1, markerKey);
+            }
+            inserted = ps.executeUpdate();
+        }
+        if (batchColumn != null) {
+            try (PreparedStatement ps =
+                    connection.prepareStatement(
+                            "INSERT INTO "
+                                    + marker(BATCHES_TABLE)
+                                    + " (table_name, batch_id, committed_at) SELECT DISTINCT ?, s."
+                                    + batchColumn
+                                    + ", now() FROM "
+                                    + from
+                                    + " s WHERE s."
+                                    + batchColumn
+                                    + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                                    + marker(BATCHES_TABLE)
+                                    + " b WHERE b.table_name = ? AND b.batch_id = s."
+                                    + batchColumn
+                                    + ")")) {
+                ps.setString(1, markerKey);
+                ps.setString(2, markerKey);
+                ps.executeUpdate();
+            }
+        }
+        if (marker != null) {
+            try (PreparedStatement ps =
+                    connection.prepareStatement(
+                            "INSERT INTO "
+                                    + marker(COMMITS_TABLE)
+                                    + " (committable_id, table_name, job_id, subtask, attempt, sequence, row_count, committed_at) "
+                                    + "VALUES (?, ?, ?, ?, ?, ?, ?, now())")) {
+                ps.setString(1, marker.committableId);
+                ps.setString(2, markerKey);
+                ps.setString(3, marker.jobId);
+                ps.setInt(4, marker.subtask);
+                ps.setInt(5, marker.attempt);
+                ps.setLong(6, marker.sequence);
+                ps.setLong(7, inserted);
+                ps.executeUpdate();
+            }
+        }
+        return inserted;
+    }
+
+    /** Adds a column if the table lacks it (schema evolution), inside the caller's transaction. */
+    public void addColumnIfMissing(ColumnSchema column) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute(
+                    "ALTER TABLE "
+                            + identifier.toSql()
+                            + " ADD COLUMN IF NOT EXISTS "
+                            + SqlIdentifiers.quote(column.name())
+                            + " "
+                            + column.type().toSql());
+        }
+    }
+
+    /** Runs {@code BEGIN TRANSACTION}. Appended rows only join a transaction opened this way. */
+    public static void begin(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("BEGIN TRANSACTION");
+        }
+    }
+
+    public static void commit(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("COMMIT");
+        }
+    }
+
+    /** Rolls back, ignoring "no transaction is active" after DuckDB aborted it itself. */
+    public static void rollbackQuietly(Connection c, Throwable cause) {
+        try (Statement st = c.createStatement()) {
+            st.execute("ROLLBACK");
+        } catch (SQLException e) {
+            if (!String.valueOf(e.getMessage()).contains("no transaction is active")) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+}
