@@ -149,7 +149,8 @@ public final class DuckDBConnectionOptions implements Serializable {
         return open(true);
     }
 
-    private Connection open(boolean readOnly) throws SQLException {
+    /** The JDBC properties a connection is opened with (holds the token: never log them). */
+    Properties connectionProperties(boolean readOnly) {
         Properties props = new Properties();
         if (readOnly) {
             props.setProperty(READ_ONLY_PROPERTY, "true");
@@ -157,6 +158,11 @@ public final class DuckDBConnectionOptions implements Serializable {
         if (token != null) {
             props.setProperty(TOKEN_PROPERTY, token.reveal());
         }
+        return props;
+    }
+
+    private Connection open(boolean readOnly) throws SQLException {
+        Properties props = connectionProperties(readOnly);
         try {
             Connection c = DriverManager.getConnection(url, props);
             applySettings(c);

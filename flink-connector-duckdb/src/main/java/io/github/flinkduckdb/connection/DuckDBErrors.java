@@ -52,6 +52,8 @@ public final class DuckDBErrors {
                 || m.contains("Catalog Error")
                 || m.contains("Invalid Input Error")
                 || m.contains("Not implemented Error")
-                || m.contains("Mismatch Type Error");
+                || m.contains("Mismatch Type Error")
+                || m.contains("Failed to download extension")
+                || m.contains("Permission Error");
     }
 }

@@ -86,6 +86,11 @@ public class DuckDBSink<IN>
         this.declaredSchema = declaredSchema;
     }
 
+    /** A copy of {@code other}, for subclasses that decorate writers or committers. */
+    protected DuckDBSink(DuckDBSink<IN> other) {
+        this(other.config, other.converter, other.declaredSchema);
+    }
+
     /** A builder for any input type; set a {@link RecordConverter} or {@link RowWriter}. */
     public static <IN> DuckDBSinkBuilder<IN> builder() {
         return new DuckDBSinkBuilder<>();

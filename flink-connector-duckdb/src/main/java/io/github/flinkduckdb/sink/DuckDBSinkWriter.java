@@ -325,8 +325,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             throw e;
         } catch (SQLException e) {
             Exception mapped =
-                    Payloads.castFailure(
-                            staging, schema.identifier(), config.batchDeduplication, e);
+                    Payloads.castFailure(staging, schema.identifier(), rows::batchOfRow, e);
             if (mapped instanceof DuckDBSinkException) {
                 throw (DuckDBSinkException) mapped;
             }
@@ -357,7 +356,11 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         long staged = staging.rows();
         try {
             Payloads.Sealed s =
-                    Payloads.seal(staging, config.batchDeduplication, schema.identifier());
+                    Payloads.seal(
+                            staging,
+                            config.batchDeduplication,
+                            schema.identifier(),
+                            rows::batchOfRow);
             DuckDBCommittable committable =
                     new DuckDBCommittable(
                             UUID.randomUUID().toString(),

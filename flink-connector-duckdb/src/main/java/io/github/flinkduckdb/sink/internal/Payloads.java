@@ -43,7 +43,11 @@ public final class Payloads {
     }
 
     /** Writes the staged rows as payload bytes; the staging table is left as it is. */
-    public static Sealed seal(StagingTable staging, boolean batchIdColumn, TableIdentifier table)
+    public static Sealed seal(
+            StagingTable staging,
+            boolean batchIdColumn,
+            TableIdentifier table,
+            java.util.function.LongFunction<String> batchOfRow)
             throws Exception {
         staging.flushAppender();
         StagedColumns columns = StagedColumns.of(staging, true);
@@ -85,7 +89,7 @@ public final class Payloads {
                     }
                 }
             } catch (SQLException e) {
-                throw castFailure(staging, table, batchIdColumn, e);
+                throw castFailure(staging, table, batchOfRow, e);
             }
             return new Sealed(format, columns.columns(), Files.readAllBytes(file));
         } finally {
@@ -98,7 +102,10 @@ public final class Payloads {
      * of the first bad value.
      */
     public static Exception castFailure(
-            StagingTable staging, TableIdentifier table, boolean batchIdColumn, SQLException e) {
+            StagingTable staging,
+            TableIdentifier table,
+            java.util.function.LongFunction<String> batchOfRow,
+            SQLException e) {
         if (!String.valueOf(e.getMessage()).contains("Conversion Error")
                 && !String.valueOf(e.getMessage()).contains("Invalid Input Error")) {
             return e;
@@ -112,12 +119,9 @@ public final class Payloads {
                     p.mode() == ColumnPlan.Mode.JSON
                             ? "TRY_CAST(TRY_CAST(" + ref + " AS JSON) AS " + p.type().toSql() + ")"
                             : "TRY_CAST(" + ref + " AS " + p.type().toSql() + ")";
-            String batch =
-                    batchIdColumn ? "s." + SqlIdentifiers.quote(TargetTable.BATCH_COLUMN) : "NULL";
+            // A fresh staging table's rowids count the rows in the order they were appended.
             String probe =
-                    "SELECT "
-                            + batch
-                            + " FROM "
+                    "SELECT s.rowid FROM "
                             + staging.qualifiedName()
                             + " s WHERE "
                             + ref
@@ -127,7 +131,7 @@ public final class Payloads {
             try (Statement st = staging.connection().createStatement();
                     ResultSet rs = st.executeQuery(probe)) {
                 if (rs.next()) {
-                    String batchId = rs.getString(1);
+                    String batchId = batchOfRow.apply(rs.getLong(1));
                     return new DuckDBSinkException(
                             "Cannot write a value to column '"
                                     + p.name()

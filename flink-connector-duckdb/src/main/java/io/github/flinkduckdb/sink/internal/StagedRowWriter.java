@@ -50,6 +50,8 @@ public final class StagedRowWriter implements RowCollector {
     private final Map<String, Integer> indexByName = new HashMap<>();
     private final Set<String> batchIdsInBuffer = new HashSet<>();
     private final TypedRowAppender typed = new TypedRowAppender();
+    private final List<Long> batchStarts = new ArrayList<>();
+    private final List<String> batchStartIds = new ArrayList<>();
 
     private Object[] slots;
     private boolean[] present;
@@ -82,6 +84,25 @@ public final class StagedRowWriter implements RowCollector {
                     "Batch '" + currentBatch + "' for table " + table + " was begun but not ended");
         }
         currentBatch = null;
+        markBatchStart(null);
+    }
+
+    private void markBatchStart(String batchId) {
+        int last = batchStartIds.size() - 1;
+        if (last >= 0 && java.util.Objects.equals(batchStartIds.get(last), batchId)) {
+            return;
+        }
+        batchStarts.add(staging.rows());
+        batchStartIds.add(batchId);
+    }
+
+    /** The batch id of staged row {@code row} (0-based in the current buffer), or null. */
+    public String batchOfRow(long row) {
+        String id = null;
+        for (int i = 0; i < batchStarts.size() && batchStarts.get(i) <= row; i++) {
+            id = batchStartIds.get(i);
+        }
+        return id;
     }
 
     /** Called by the writer after each record. */
@@ -111,6 +132,8 @@ public final class StagedRowWriter implements RowCollector {
     /** Called after the buffer was committed or sealed. */
     public void bufferCleared() {
         batchIdsInBuffer.clear();
+        batchStarts.clear();
+        batchStartIds.clear();
     }
 
     /** The batch ids staged since the last {@link #bufferCleared()}. */
@@ -133,6 +156,8 @@ public final class StagedRowWriter implements RowCollector {
         skippingBatch = batchIdColumn && !batchIdsInBuffer.add(batchId);
         if (skippingBatch) {
             skippedBatches++;
+        } else {
+            markBatchStart(batchId);
         }
     }
 
@@ -143,6 +168,8 @@ public final class StagedRowWriter implements RowCollector {
         }
         inBatch = false;
         skippingBatch = false;
+        currentBatch = null;
+        markBatchStart(null);
     }
 
     @Override

@@ -1,0 +1,100 @@
+package io.github.flinkduckdb.connection;
+
+import io.github.flinkduckdb.sink.DuckDBSink;
+
+import org.apache.flink.util.InstantiationUtil;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * MotherDuck URLs and the token: the token reaches the driver and nothing else (not toString, not
+ * messages, not the serialized job graph). MotherDuck itself cannot be reached from the test
+ * machines; what runs against the service is listed in docs/sink.md.
+ */
+class MotherDuckOptionsTest {
+
+    private static final String TOKEN = "md-token-7fQ2x9SECRETvalue01";
+
+    @Test
+    void recognisesMotherDuckUrls() {
+        DuckDBConnectionOptions md = DuckDBConnectionOptions.of("jdbc:duckdb:md:shop");
+        assertThat(md.isMotherDuck()).isTrue();
+        assertThat(md.localFile()).isEmpty();
+        assertThat(md.describe()).isEqualTo("MotherDuck database 'md:shop'");
+        assertThat(DuckDBConnectionOptions.of("jdbc:duckdb:motherduck:shop").isMotherDuck())
+                .isTrue();
+        DuckDBConnectionOptions file = DuckDBConnectionOptions.of("jdbc:duckdb:/data/a.duckdb");
+        assertThat(file.isMotherDuck()).isFalse();
+        assertThat(file.localFile())
+                .hasValueSatisfying(p -> assertThat(p.toString()).isEqualTo("/data/a.duckdb"));
+        assertThat(DuckDBConnectionOptions.of("jdbc:duckdb:").isInMemory()).isTrue();
+    }
+
+    @Test
+    void passesTheTokenToTheDriverOnly() {
+        DuckDBConnectionOptions md =
+                new DuckDBConnectionOptions(
+                        "jdbc:duckdb:md:shop", Secret.of(TOKEN), Collections.emptyMap());
+        Properties props = md.connectionProperties(false);
+        assertThat(props.getProperty("motherduck_token")).isEqualTo(TOKEN);
+        assertThat(md.connectionProperties(true).getProperty("duckdb.read_only")).isEqualTo("true");
+        assertThat(md.toString()).doesNotContain(TOKEN).contains("token=******");
+        assertThat(md.describe()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void withoutABuilderTokenLeavesItToTheEnvironmentVariable() {
+        DuckDBConnectionOptions md = DuckDBConnectionOptions.of("jdbc:duckdb:md:shop");
+        assertThat(md.connectionProperties(false).containsKey("motherduck_token")).isFalse();
+        assertThat(DuckDBConnectionOptions.TOKEN_ENV).isEqualTo("motherduck_token");
+    }
+
+    @Test
+    void masksATokenWrittenIntoTheUrl() {
+        DuckDBConnectionOptions md =
+                DuckDBConnectionOptions.of(
+                        "jdbc:duckdb:md:shop?motherduck_token=" + TOKEN + "&x=1");
+        assertThat(md.redactedUrl()).isEqualTo("jdbc:duckdb:md:shop?motherduck_token=******&x=1");
+        assertThat(md.toString()).doesNotContain(TOKEN);
+        SQLException e = new SQLException("failed for md:shop?motherduck_token=" + TOKEN);
+        assertThat(md.scrub(e).getMessage()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void keepsTheTokenOutOfTheSerializedSinkAndItsToString() throws Exception {
+        DuckDBSink<Map<String, Object>> sink =
+                DuckDBSink.forMaps("jdbc:duckdb:md:shop", "orders")
+                        .setMotherDuckToken(TOKEN)
+                        .build();
+        assertThat(sink.toString()).doesNotContain(TOKEN);
+        byte[] bytes = InstantiationUtil.serializeObject(sink);
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain(TOKEN);
+        assertThat(new String(bytes, StandardCharsets.UTF_16BE)).doesNotContain(TOKEN);
+        DuckDBSink<?> restored =
+                InstantiationUtil.deserializeObject(bytes, getClass().getClassLoader());
+        assertThat(restored.getConfig().connection().token())
+                .hasValueSatisfying(s -> assertThat(s.reveal()).isEqualTo(TOKEN));
+    }
+
+    @Test
+    void aFailedConnectionDoesNotPrintTheToken() {
+        // No network here: DuckDB cannot download the MotherDuck extension and says so.
+        DuckDBSink<Map<String, Object>> sink =
+                DuckDBSink.forMaps("jdbc:duckdb:md:shop", "orders")
+                        .setMotherDuckToken(TOKEN)
+                        .setMaxRetries(0)
+                        .build();
+        assertThatThrownBy(() -> sink.getConfig().connection().open())
+                .isInstanceOf(SQLException.class)
+                .satisfies(e -> assertThat(e.toString()).doesNotContain(TOKEN));
+    }
+}
