@@ -8,7 +8,6 @@ import java.io.Serializable;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
@@ -164,7 +163,7 @@ public final class DuckDBConnectionOptions implements Serializable {
     private Connection open(boolean readOnly) throws SQLException {
         Properties props = connectionProperties(readOnly);
         try {
-            Connection c = DriverManager.getConnection(url, props);
+            Connection c = DuckDBDriverConnections.connect(url, props);
             applySettings(c);
             return c;
         } catch (SQLException e) {

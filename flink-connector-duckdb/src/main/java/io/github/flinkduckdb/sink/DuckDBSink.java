@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBDriverConnections;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
@@ -28,7 +29,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -338,7 +338,7 @@ public class DuckDBSink<IN>
     /** Runs a create statement in a scratch in-memory database and reads the table back. */
     static TableSchema schemaOfCreateStatement(String createSql, TableIdentifier table)
             throws SQLException {
-        try (Connection scratch = DriverManager.getConnection("jdbc:duckdb:");
+        try (Connection scratch = DuckDBDriverConnections.inMemory();
                 Statement st = scratch.createStatement()) {
             if (table.schema().isPresent()) {
                 st.execute(

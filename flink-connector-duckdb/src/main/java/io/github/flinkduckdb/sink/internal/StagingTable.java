@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.connection.DuckDBDriverConnections;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 
@@ -9,7 +10,6 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -65,7 +65,7 @@ public final class StagingTable implements AutoCloseable {
             List<ColumnSchema> systemColumns,
             java.util.Map<String, String> settings)
             throws SQLException {
-        DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
+        DuckDBConnection c = DuckDBDriverConnections.inMemory().unwrap(DuckDBConnection.class);
         try (Statement st = c.createStatement()) {
             for (java.util.Map.Entry<String, String> e : settings.entrySet()) {
                 st.execute(

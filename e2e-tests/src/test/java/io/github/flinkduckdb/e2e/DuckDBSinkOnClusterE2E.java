@@ -1,0 +1,187 @@
+package io.github.flinkduckdb.e2e;
+
+import io.github.flinkduckdb.e2e.cluster.FlinkRestClient;
+import io.github.flinkduckdb.e2e.cluster.FlinkStandaloneCluster;
+import io.github.flinkduckdb.e2e.jobs.DuckDBSinkJob;
+import io.github.flinkduckdb.testing.DatabaseLockHolder;
+import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The DuckDB sink the way users deploy it: a standalone cluster with a JobManager and two
+ * TaskManager processes (2 slots each), the job jar uploaded and run over REST, parallelism 4 over
+ * both TaskManagers, one local DuckDB file. One TaskManager is killed with SIGKILL mid-stream and
+ * replaced; the job recovers from its checkpoint.
+ */
+class DuckDBSinkOnClusterE2E {
+
+    private static final long BATCHES = 1_200;
+    private static final int ROWS_PER_BATCH = 100;
+    private static final long ROWS = BATCHES * ROWS_PER_BATCH;
+
+    private static FlinkStandaloneCluster cluster;
+    private static FlinkRestClient rest;
+    private static String jarId;
+    private static Path work;
+
+    @RegisterExtension
+    static final TestExecutionExceptionHandler PRINT_CLUSTER_LOGS =
+            new TestExecutionExceptionHandler() {
+                @Override
+                public void handleTestExecutionException(ExtensionContext context, Throwable t)
+                        throws Throwable {
+                    if (cluster != null) {
+                        System.err.println(
+                                "Cluster logs for "
+                                        + context.getDisplayName()
+                                        + ":\n"
+                                        + cluster.logs());
+                    }
+                    throw t;
+                }
+            };
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        work =
+                Files.createDirectories(
+                        Paths.get(System.getProperty("e2e.work.dir", "target/e2e"))
+                                .resolve("sink-" + System.currentTimeMillis()));
+        cluster = FlinkStandaloneCluster.start(work.resolve("cluster"), 2, 2);
+        rest = cluster.rest();
+        jarId = rest.uploadJar(Paths.get(System.getProperty("e2e.job.jar")));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static List<String> args(Path db, String guarantee, String... more) {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        Arrays.asList(
+                                "--db",
+                                db.toString(),
+                                "--guarantee",
+                                guarantee,
+                                "--batches",
+                                String.valueOf(BATCHES),
+                                "--rows-per-batch",
+                                String.valueOf(ROWS_PER_BATCH),
+                                "--batches-per-second",
+                                "150",
+                                "--parallelism",
+                                "4",
+                                "--checkpoint-interval",
+                                "500"));
+        args.addAll(Arrays.asList(more));
+        return args;
+    }
+
+    /** Runs the job, kills a TaskManager after two completed checkpoints, waits for the end. */
+    private static void runWithKilledTaskManager(Path db, String guarantee) throws Exception {
+        String job = rest.runJar(jarId, DuckDBSinkJob.class.getName(), args(db, guarantee));
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (rest.completedCheckpoints(job) < 2) {
+            assertThat(rest.jobState(job))
+                    .as("job state before the kill")
+                    .isIn("CREATED", "INITIALIZING", "RUNNING");
+            assertThat(Instant.now()).as("two checkpoints within 90 s").isBefore(deadline);
+            Thread.sleep(100);
+        }
+        List<Process> tms = cluster.taskManagers();
+        int victim = -1;
+        for (int i = 0; i < tms.size(); i++) {
+            if (tms.get(i).isAlive()) {
+                victim = i;
+                break;
+            }
+        }
+        cluster.killTaskManager(victim);
+        cluster.startTaskManager();
+        String state = rest.awaitTermination(job, Duration.ofMinutes(3));
+        assertThat(state).as(rest.exceptionHistory(job)).isEqualTo("FINISHED");
+        assertThat(rest.restarts(job))
+                .as("the job lost a TaskManager and restarted")
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void exactlyOnceKeepsEveryIdExactlyOnceAfterATaskManagerIsKilled() throws Exception {
+        Path file = work.resolve("exactly-once.duckdb");
+        runWithKilledTaskManager(file, "EXACTLY_ONCE");
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(file);
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(ROWS);
+        assertThat(db.count("SELECT count(DISTINCT id) FROM orders")).isEqualTo(ROWS);
+        assertThat(db.count("SELECT max(id) FROM orders")).isEqualTo(ROWS - 1);
+    }
+
+    @Test
+    void atLeastOnceKeepsEveryIdAfterATaskManagerIsKilled() throws Exception {
+        Path file = work.resolve("at-least-once.duckdb");
+        runWithKilledTaskManager(file, "AT_LEAST_ONCE");
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(file);
+        long rows = db.count("SELECT count(*) FROM orders");
+        long distinct = db.count("SELECT count(DISTINCT id) FROM orders");
+        assertThat(distinct).isEqualTo(ROWS);
+        assertThat(rows).isGreaterThanOrEqualTo(ROWS);
+        System.out.printf(
+                "at-least-once on the cluster after a killed TaskManager: %d rows for %d ids, %d duplicates%n",
+                rows, distinct, rows - distinct);
+    }
+
+    @Test
+    void aJobThatCannotOpenTheDatabaseShowsWhyInItsExceptionHistory() throws Exception {
+        Path file = work.resolve("locked.duckdb");
+        DuckDBTestDatabase.at(file)
+                .execute("CREATE TABLE orders (id BIGINT NOT NULL, batch VARCHAR, amount DOUBLE)");
+        try (DatabaseLockHolder holder = DatabaseLockHolder.hold(file)) {
+            String job =
+                    rest.runJar(
+                            jarId,
+                            DuckDBSinkJob.class.getName(),
+                            Arrays.asList(
+                                    "--db", file.toString(),
+                                    "--guarantee", "EXACTLY_ONCE",
+                                    "--batches", "50",
+                                    "--rows-per-batch", "10",
+                                    "--batches-per-second", "100",
+                                    "--parallelism", "2",
+                                    "--checkpoint-interval", "300",
+                                    "--max-retries", "1"));
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+            String history = rest.exceptionHistory(job);
+            while (!history.contains("Could not set lock on file")) {
+                assertThat(Instant.now()).as("the lock error within 90 s").isBefore(deadline);
+                Thread.sleep(250);
+                history = rest.exceptionHistory(job);
+            }
+            rest.cancel(job);
+            assertThat(history)
+                    .contains("to table orders in DuckDB file " + file.toAbsolutePath())
+                    .contains("the rows stay in Flink's checkpoint")
+                    .contains("Conflicting lock is held")
+                    .contains("PID " + holder.pid());
+            rest.awaitTermination(job, Duration.ofSeconds(60));
+        }
+    }
+}
