@@ -1,0 +1,210 @@
+package io.github.flinkduckdb.testing.brokers;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka broker (KRaft, broker and controller in one process) in its own JVM, started from
+ * the {@code kafka_2.13} jars Maven resolved, listening on 127.0.0.1 ephemeral ports. Stops on
+ * {@link #close()} or when the test JVM exits.
+ *
+ * <p>The jar folder comes from the system property {@code kafka.lib} (set by the build) or is found
+ * as {@code test-brokers/target/kafka-lib} above the working directory.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+    private final Thread hook;
+
+    private KafkaBroker(Process process, int port, Path dir) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+        this.hook = new Thread(process::destroyForcibly, "kafka-broker-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Starts a broker with its data and log under {@code dir}; returns when it accepts clients. */
+    public static KafkaBroker start(Path dir) throws IOException, InterruptedException {
+        Path lib = lib();
+        Files.createDirectories(dir);
+        int port = freePort();
+        int controllerPort = freePort();
+        Path data = dir.resolve("data");
+        Path props = dir.resolve("server.properties");
+        String config =
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:"
+                                + port
+                                + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "log.dirs=" + data.toAbsolutePath(),
+                        "num.partitions=1",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=3",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "transaction.state.log.num.partitions=3",
+                        "group.initial.rebalance.delay.ms=0",
+                        "auto.create.topics.enable=true",
+                        "log.flush.interval.messages=1",
+                        "");
+        Files.write(props, config.getBytes(StandardCharsets.UTF_8));
+        Path log4j = dir.resolve("log4j.properties");
+        Files.write(
+                log4j,
+                String.join(
+                                "\n",
+                                "log4j.rootLogger=WARN, file",
+                                "log4j.appender.file=org.apache.log4j.FileAppender",
+                                "log4j.appender.file.File="
+                                        + dir.resolve("kafka.log").toAbsolutePath(),
+                                "log4j.appender.file.layout=org.apache.log4j.PatternLayout",
+                                "log4j.appender.file.layout.ConversionPattern=%d %p %c{1} %m%n",
+                                "log4j.logger.kafka.server.KafkaRaftServer=INFO",
+                                "")
+                        .getBytes(StandardCharsets.UTF_8));
+
+        String clusterId = run(lib, dir, "kafka.tools.StorageTool", "random-uuid").trim();
+        String[] lines = clusterId.split("\\R");
+        clusterId = lines[lines.length - 1].trim();
+        run(lib, dir, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString());
+
+        List<String> cmd = java(lib, dir);
+        cmd.add("kafka.Kafka");
+        cmd.add(props.toString());
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("kafka.out").toFile())
+                        .start();
+        KafkaBroker broker = new KafkaBroker(p, port, dir);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (!accepts(port)) {
+            if (!p.isAlive()) {
+                broker.close();
+                throw new IllegalStateException("Kafka exited:\n" + broker.logs());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                broker.close();
+                throw new IllegalStateException(
+                        "Kafka did not listen within 60 s:\n" + broker.logs());
+            }
+            Thread.sleep(100);
+        }
+        return broker;
+    }
+
+    /** {@code 127.0.0.1:port} for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (String f : new String[] {"kafka.out", "kafka.log"}) {
+            Path p = dir.resolve(f);
+            try {
+                if (Files.exists(p)) {
+                    List<String> lines = Files.readAllLines(p, StandardCharsets.UTF_8);
+                    sb.append("==== ").append(f).append('\n');
+                    lines.subList(Math.max(0, lines.size() - 80), lines.size())
+                            .forEach(l -> sb.append(l).append('\n'));
+                }
+            } catch (IOException e) {
+                sb.append("(cannot read ").append(f).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
+    }
+
+    static Path lib() {
+        String configured = System.getProperty("kafka.lib");
+        if (configured != null && Files.isDirectory(Paths.get(configured))) {
+            return Paths.get(configured);
+        }
+        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("test-brokers/target/kafka-lib");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(
+                "No Kafka jars: build the test-brokers module (mvn -pl test-brokers package) or set -Dkafka.lib");
+    }
+
+    private static List<String> java(Path lib, Path dir) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Dlog4j.configuration=" + dir.resolve("log4j.properties").toUri());
+        cmd.add("-cp");
+        cmd.add(lib.toAbsolutePath() + "/*");
+        return cmd;
+    }
+
+    private static String run(Path lib, Path dir, String mainClass, String... args)
+            throws IOException, InterruptedException {
+        List<String> cmd = java(lib, dir);
+        cmd.add(mainClass);
+        for (String a : args) {
+            cmd.add(a);
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(mainClass + " failed:\n" + out);
+        }
+        return out;
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
