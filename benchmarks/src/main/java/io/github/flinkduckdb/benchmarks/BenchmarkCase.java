@@ -1,0 +1,281 @@
+package io.github.flinkduckdb.benchmarks;
+
+import io.github.flinkduckdb.sink.DuckDBRowAppender;
+import io.github.flinkduckdb.sink.DuckDBSink;
+import io.github.flinkduckdb.sink.RowWriter;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One benchmark case in its own JVM (forked by {@link BenchmarkSuite}), so heap, RSS and JIT state
+ * belong to that case alone. Prints one line: {@code
+ * RESULT|name|rows|seconds|maxHeapMB|rssMB|check}.
+ */
+public final class BenchmarkCase {
+
+    private BenchmarkCase() {}
+
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        long rows = Long.parseLong(args[1]);
+        Path dir = Paths.get(args[2]);
+        Files.createDirectories(dir);
+        Path db = dir.resolve(name + "-" + rows + ".duckdb");
+        Files.deleteIfExists(db);
+        Files.deleteIfExists(Paths.get(db + ".wal"));
+        String url = "jdbc:duckdb:" + db.toAbsolutePath();
+
+        HeapSampler heap = new HeapSampler();
+        heap.start();
+        double seconds;
+        switch (name) {
+            case "raw-appender":
+                seconds = rawAppender(url, rows);
+                break;
+            case "jdbc-sink":
+                seconds = jdbcSink(url, rows);
+                break;
+            default:
+                seconds = duckdbSink(name, url, rows);
+        }
+        heap.stopSampling();
+        String check = check(url, rows, name.contains("-eo-") || name.equals("raw-appender"));
+        System.out.printf(
+                "RESULT|%s|%d|%.3f|%d|%d|%s%n",
+                name, rows, seconds, heap.maxBytes() / (1024 * 1024), rssMb(), check);
+    }
+
+    /** The physical limit: DuckDB's appender in one transaction, no Flink. */
+    static double rawAppender(String url, long rows) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
+            st.execute(Order.CREATE_TABLE);
+            long start = System.nanoTime();
+            st.execute("BEGIN TRANSACTION");
+            try (DuckDBAppender a =
+                    c.unwrap(DuckDBConnection.class).createAppender("main", "orders")) {
+                for (long i = 0; i < rows; i++) {
+                    Order o = Order.of(i);
+                    a.beginRow()
+                            .append(o.id)
+                            .append(o.customer)
+                            .append(o.amount)
+                            .appendEpochMicros(o.placedAtMicros)
+                            .append(o.category)
+                            .endRow();
+                }
+            }
+            st.execute("COMMIT");
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    private static StreamExecutionEnvironment environment(int parallelism) {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        env.enableCheckpointing(1_000);
+        env.getConfig().enableObjectReuse();
+        return env;
+    }
+
+    private static DataGeneratorSource<Order> orders(long rows) {
+        return new DataGeneratorSource<>(
+                Order::of, rows, RateLimiterStrategy.noOp(), TypeInformation.of(Order.class));
+    }
+
+    /** What Flink users have today: flink-connector-jdbc's JdbcSink with the DuckDB driver. */
+    static double jdbcSink(String url, long rows) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
+            st.execute(Order.CREATE_TABLE);
+        }
+        StreamExecutionEnvironment env = environment(1);
+        env.fromSource(orders(rows), WatermarkStrategy.noWatermarks(), "orders")
+                .sinkTo(
+                        JdbcSink.<Order>builder()
+                                .withQueryStatement(
+                                        "INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
+                                        (ps, o) -> {
+                                            ps.setLong(1, o.id);
+                                            ps.setString(2, o.customer);
+                                            ps.setDouble(3, o.amount);
+                                            ps.setTimestamp(
+                                                    4, new Timestamp(o.placedAtMicros / 1000));
+                                            ps.setString(5, o.category);
+                                        })
+                                .withExecutionOptions(
+                                        JdbcExecutionOptions.builder()
+                                                .withBatchSize(10_000)
+                                                .withBatchIntervalMs(1_000)
+                                                .build())
+                                .buildAtLeastOnce(
+                                        new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
+                                                .withUrl(url)
+                                                .withDriverName("org.duckdb.DuckDBDriver")
+                                                .build()));
+        return env.execute("jdbc-sink").getNetRuntime() / 1000.0;
+    }
+
+    /**
+     * Ours: {@code duckdb-<typed|maps>-<alo|eo>-p<N>}: typed records through a RowWriter, or keyed
+     * batches of 1,000 maps; at-least-once or exactly-once; parallelism N.
+     */
+    static double duckdbSink(String name, String url, long rows) throws Exception {
+        String[] parts = name.split("-");
+        boolean typed = parts[1].equals("typed");
+        DeliveryGuarantee guarantee =
+                parts[2].equals("eo")
+                        ? DeliveryGuarantee.EXACTLY_ONCE
+                        : DeliveryGuarantee.AT_LEAST_ONCE;
+        int parallelism = Integer.parseInt(parts[3].substring(1));
+        StreamExecutionEnvironment env = environment(parallelism);
+        if (typed) {
+            RowWriter<Order> writer = BenchmarkCase::writeOrder;
+            env.fromSource(orders(rows), WatermarkStrategy.noWatermarks(), "orders")
+                    .sinkTo(
+                            DuckDBSink.forRowWriter(url, "orders", writer)
+                                    .setCreateTableSql(Order.CREATE_TABLE)
+                                    .setDeliveryGuarantee(guarantee)
+                                    .build());
+        } else {
+            int perBatch = 1_000;
+            long batches = rows / perBatch;
+            TypeInformation<Tuple2<String, List<Map<String, Object>>>> type =
+                    Types.TUPLE(
+                            Types.STRING,
+                            Types.LIST(Types.MAP(Types.STRING, Types.GENERIC(Object.class))));
+            DataGeneratorSource<Tuple2<String, List<Map<String, Object>>>> source =
+                    new DataGeneratorSource<>(
+                            b -> {
+                                List<Map<String, Object>> list = new ArrayList<>(perBatch);
+                                for (long i = b * perBatch; i < (b + 1) * perBatch; i++) {
+                                    Order o = Order.of(i);
+                                    Map<String, Object> m = new HashMap<>(8);
+                                    m.put("id", o.id);
+                                    m.put("customer", o.customer);
+                                    m.put("amount", o.amount);
+                                    m.put(
+                                            "placed_at",
+                                            java.time.LocalDateTime.ofEpochSecond(
+                                                    o.placedAtMicros / 1_000_000,
+                                                    (int) (o.placedAtMicros % 1_000_000) * 1000,
+                                                    java.time.ZoneOffset.UTC));
+                                    m.put("category", o.category);
+                                    list.add(m);
+                                }
+                                return Tuple2.of("batch-" + b, list);
+                            },
+                            batches,
+                            RateLimiterStrategy.noOp(),
+                            type);
+            env.fromSource(source, WatermarkStrategy.noWatermarks(), "batches")
+                    .returns(type)
+                    .sinkTo(
+                            DuckDBSink.forKeyedBatches(url, "orders")
+                                    .setCreateTableSql(Order.CREATE_TABLE)
+                                    .setDeliveryGuarantee(guarantee)
+                                    .build());
+        }
+        JobExecutionResult result = env.execute(name);
+        return result.getNetRuntime() / 1000.0;
+    }
+
+    private static void writeOrder(Order o, DuckDBRowAppender row) {
+        row.append(o.id)
+                .append(o.customer)
+                .append(o.amount)
+                .appendEpochMicros(o.placedAtMicros)
+                .append(o.category);
+    }
+
+    private static String check(String url, long rows, boolean exact) throws Exception {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM orders")) {
+            rs.next();
+            long count = rs.getLong(1);
+            long distinct = rs.getLong(2);
+            boolean ok = distinct == rows && (exact ? count == rows : count >= rows);
+            return ok
+                    ? "ok"
+                    : "MISMATCH rows=" + count + " distinct=" + distinct + " expected=" + rows;
+        }
+    }
+
+    private static long rssMb() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Samples the used heap every 20 ms and keeps the maximum. */
+    static final class HeapSampler extends Thread {
+        private final AtomicLong max = new AtomicLong();
+        private volatile boolean running = true;
+
+        HeapSampler() {
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (running) {
+                long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                max.accumulateAndGet(used, Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void stopSampling() {
+            running = false;
+        }
+
+        long maxBytes() {
+            return max.get();
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.github.flinkduckdb.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every benchmark case in a forked JVM and prints throughput, the ratio to the baseline
+ * measured in the same run, the target and whether it was met.
+ *
+ * <pre>
+ * mvn -B -Pbench -pl benchmarks -am verify -DskipTests      (full scale)
+ * </pre>
+ */
+public final class BenchmarkSuite {
+
+    /** A measured case. */
+    public static final class Result {
+        public final String name;
+        public final long rows;
+        public final double seconds;
+        public final long maxHeapMb;
+        public final long rssMb;
+        public final String check;
+
+        Result(String name, long rows, double seconds, long maxHeapMb, long rssMb, String check) {
+            this.name = name;
+            this.rows = rows;
+            this.seconds = seconds;
+            this.maxHeapMb = maxHeapMb;
+            this.rssMb = rssMb;
+            this.check = check;
+        }
+
+        public double rowsPerSecond() {
+            return rows / seconds;
+        }
+    }
+
+    private BenchmarkSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        String scale = "full";
+        Path out = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--scale")) {
+                scale = args[++i];
+            } else if (args[i].equals("--out")) {
+                out = Paths.get(args[++i]);
+            }
+        }
+        Map<String, Result> results = run(scale, Paths.get("target", "bench-work"));
+        String report = report(results, scale);
+        System.out.println(report);
+        if (out != null) {
+            Files.write(out, report.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Rows per case at each scale: the JdbcSink baseline is ~100x slower, so it gets fewer. */
+    static Map<String, Long> plan(String scale) {
+        boolean full = scale.equals("full");
+        long n = full ? 5_000_000 : 30_000;
+        long maps = full ? 2_000_000 : 30_000;
+        long jdbc = full ? 200_000 : 5_000;
+        long mem = full ? 2_000_000 : 20_000;
+        Map<String, Long> plan = new LinkedHashMap<>();
+        plan.put("raw-appender", n);
+        plan.put("jdbc-sink", jdbc);
+        plan.put("duckdb-typed-alo-p1", n);
+        plan.put("duckdb-typed-alo-p2", n);
+        plan.put("duckdb-typed-eo-p1", n);
+        plan.put("duckdb-typed-eo-p2", n);
+        plan.put("duckdb-maps-alo-p1", maps);
+        plan.put("duckdb-maps-eo-p1", maps);
+        plan.put("memory:duckdb-typed-alo-p1", mem);
+        plan.put("memory:duckdb-typed-alo-p1-4x", mem * 4);
+        return plan;
+    }
+
+    public static Map<String, Result> run(String scale, Path work) throws Exception {
+        Map<String, Result> results = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> e : plan(scale).entrySet()) {
+            String key = e.getKey();
+            String caseName = key.replace("memory:", "").replace("-4x", "");
+            System.err.printf("running %s with %,d rows%n", key, e.getValue());
+            Result r = fork(caseName, e.getValue(), work);
+            results.put(key, new Result(key, r.rows, r.seconds, r.maxHeapMb, r.rssMb, r.check));
+        }
+        return results;
+    }
+
+    static Result fork(String caseName, long rows, Path work) throws Exception {
+        String classpath =
+                System.getProperty("bench.classes")
+                        + File.pathSeparator
+                        + new String(
+                                        Files.readAllBytes(
+                                                Paths.get(
+                                                        System.getProperty(
+                                                                "bench.classpath.file"))),
+                                        StandardCharsets.UTF_8)
+                                .trim();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        cmd.add("-XX:+UseParallelGC");
+        cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
+        cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+        cmd.add("--add-opens=java.base/java.time=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(BenchmarkCase.class.getName());
+        cmd.add(caseName);
+        cmd.add(String.valueOf(rows));
+        cmd.add(work.toAbsolutePath().toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String resultLine = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith("RESULT|")) {
+                    resultLine = line;
+                } else {
+                    output.append(line).append('\n');
+                }
+            }
+        }
+        int exit = p.waitFor();
+        if (exit != 0 || resultLine == null) {
+            throw new IllegalStateException(
+                    "Benchmark case " + caseName + " failed (exit " + exit + "):\n" + output);
+        }
+        String[] f = resultLine.split("\\|");
+        return new Result(
+                f[1],
+                Long.parseLong(f[2]),
+                Double.parseDouble(f[3]),
+                Long.parseLong(f[4]),
+                Long.parseLong(f[5]),
+                f[6]);
+    }
+
+    static String report(Map<String, Result> results, String scale) {
+        Result raw = results.get("raw-appender");
+        Result jdbc = results.get("jdbc-sink");
+        StringBuilder sb = new StringBuilder();
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Scale: %s, %d cores%n%n",
+                        scale,
+                        Runtime.getRuntime().availableProcessors()));
+        sb.append(
+                "| case | rows | rows/s | vs raw appender | vs JdbcSink | target | met | check |\n");
+        sb.append("|---|---:|---:|---:|---:|---|---|---|\n");
+        for (Result r : results.values()) {
+            if (r.name.startsWith("memory:")) {
+                continue;
+            }
+            String target = target(r.name);
+            double vsRaw = r.rowsPerSecond() / raw.rowsPerSecond();
+            double vsJdbc = r.rowsPerSecond() / jdbc.rowsPerSecond();
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %,d | %,.0f | %.2fx | %.1fx | %s | %s | %s |%n",
+                            r.name,
+                            r.rows,
+                            r.rowsPerSecond(),
+                            vsRaw,
+                            vsJdbc,
+                            target,
+                            met(r.name, vsRaw, vsJdbc),
+                            r.check));
+        }
+        Result m1 = results.get("memory:duckdb-typed-alo-p1");
+        Result m4 = results.get("memory:duckdb-typed-alo-p1-4x");
+        if (m1 != null && m4 != null) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nMemory (typed, at-least-once, parallelism 1, -Xmx1g): %,d rows: max heap used %d MB, max RSS %d MB; %,d rows: max heap used %d MB, max RSS %d MB. Heap grows %.2fx for 4x the rows (target: does not grow with total rows) -> %s%n",
+                            m1.rows,
+                            m1.maxHeapMb,
+                            m1.rssMb,
+                            m4.rows,
+                            m4.maxHeapMb,
+                            m4.rssMb,
+                            (double) m4.maxHeapMb / Math.max(1, m1.maxHeapMb),
+                            m4.maxHeapMb <= m1.maxHeapMb * 1.5 ? "yes" : "no"));
+        }
+        return sb.toString();
+    }
+
+    static String target(String name) {
+        if (name.startsWith("duckdb-typed-alo")) {
+            return ">= 0.7x raw, >= 50x JdbcSink";
+        }
+        if (name.startsWith("duckdb-typed-eo")) {
+            return ">= 0.6x raw, >= 50x JdbcSink";
+        }
+        if (name.startsWith("duckdb-maps")) {
+            return ">= 0.3x raw, >= 50x JdbcSink";
+        }
+        return "baseline";
+    }
+
+    static String met(String name, double vsRaw, double vsJdbc) {
+        double min;
+        if (name.startsWith("duckdb-typed-alo")) {
+            min = 0.7;
+        } else if (name.startsWith("duckdb-typed-eo")) {
+            min = 0.6;
+        } else if (name.startsWith("duckdb-maps")) {
+            min = 0.3;
+        } else {
+            return "-";
+        }
+        return vsRaw >= min && vsJdbc >= 50 ? "yes" : "no";
+    }
+}
