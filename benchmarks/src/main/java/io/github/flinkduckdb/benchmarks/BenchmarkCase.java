@@ -72,8 +72,14 @@ public final class BenchmarkCase {
         heap.stopSampling();
         String check = check(url, rows, name.contains("-eo-") || name.equals("raw-appender"));
         System.out.printf(
-                "RESULT|%s|%d|%.3f|%d|%d|%s%n",
-                name, rows, seconds, heap.maxBytes() / (1024 * 1024), rssMb(), check);
+                "RESULT|%s|%d|%.3f|%d|%d|%s|%d%n",
+                name,
+                rows,
+                seconds,
+                heap.maxBytes() / (1024 * 1024),
+                rssMb(),
+                check,
+                heap.maxLiveBytes() / (1024 * 1024));
     }
 
     /** The physical limit: DuckDB's appender in one transaction, no Flink. */
@@ -248,9 +254,14 @@ public final class BenchmarkCase {
         return -1;
     }
 
-    /** Samples the used heap every 20 ms and keeps the maximum. */
+    /**
+     * Samples the used heap every 20 ms and keeps the maximum; also keeps the largest old
+     * generation after a collection, i.e. the live data the sink holds (the figure that must not
+     * grow with the number of rows).
+     */
     static final class HeapSampler extends Thread {
         private final AtomicLong max = new AtomicLong();
+        private final AtomicLong maxLive = new AtomicLong();
         private volatile boolean running = true;
 
         HeapSampler() {
@@ -262,6 +273,13 @@ public final class BenchmarkCase {
             while (running) {
                 long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
                 max.accumulateAndGet(used, Math::max);
+                for (java.lang.management.MemoryPoolMXBean pool :
+                        ManagementFactory.getMemoryPoolMXBeans()) {
+                    java.lang.management.MemoryUsage afterGc = pool.getCollectionUsage();
+                    if (afterGc != null && pool.getName().contains("Old Gen")) {
+                        maxLive.accumulateAndGet(afterGc.getUsed(), Math::max);
+                    }
+                }
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -276,6 +294,10 @@ public final class BenchmarkCase {
 
         long maxBytes() {
             return max.get();
+        }
+
+        long maxLiveBytes() {
+            return maxLive.get();
         }
     }
 }
