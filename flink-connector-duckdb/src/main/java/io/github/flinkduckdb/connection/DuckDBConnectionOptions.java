@@ -148,6 +148,26 @@ public final class DuckDBConnectionOptions implements Serializable {
         return open(true);
     }
 
+    /**
+     * Opens a connection for reading: read-only, so several processes may read the file at once;
+     * when this process already has the file open read-write (DuckDB keeps one database instance
+     * per file and process, and refuses a second one with other settings), a connection to that
+     * instance instead. In-memory and MotherDuck databases are opened as usual.
+     */
+    public Connection openForReading() throws SQLException {
+        if (!localFile().isPresent()) {
+            return open(false);
+        }
+        try {
+            return open(true);
+        } catch (SQLException e) {
+            if (DuckDBErrors.isConfigurationConflict(e)) {
+                return open(false);
+            }
+            throw e;
+        }
+    }
+
     /** The JDBC properties a connection is opened with (holds the token: never log them). */
     Properties connectionProperties(boolean readOnly) {
         Properties props = new Properties();

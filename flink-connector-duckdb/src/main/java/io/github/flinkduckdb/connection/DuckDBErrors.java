@@ -22,6 +22,7 @@ public final class DuckDBErrors {
                     return false;
                 }
                 if (isLockConflict(c)
+                        || isConfigurationConflict(c)
                         || m.contains("Conflict on")
                         || m.contains("write-write conflict")
                         || m.contains("Could not commit")
@@ -38,6 +39,22 @@ public final class DuckDBErrors {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = String.valueOf(c.getMessage());
             if (m.contains("Could not set lock on file") || m.contains("Conflicting lock")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether {@code t} says this process already has the database open with other settings: DuckDB
+     * keeps one database instance per file and process, so a read-only connection cannot open a
+     * file this process has open read-write, nor the other way round. Retriable: readers hold their
+     * connections briefly.
+     */
+    public static boolean isConfigurationConflict(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = String.valueOf(c.getMessage());
+            if (m.contains("different configuration than existing connections")) {
                 return true;
             }
         }

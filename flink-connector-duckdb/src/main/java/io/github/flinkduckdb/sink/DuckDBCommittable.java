@@ -36,6 +36,7 @@ public final class DuckDBCommittable {
     private final PayloadFormat format;
     private final List<ColumnSchema> columns;
     private final boolean batchIdColumn;
+    private final List<String> upsertKey;
     private final byte[] payload;
 
     public DuckDBCommittable(
@@ -49,6 +50,36 @@ public final class DuckDBCommittable {
             List<ColumnSchema> columns,
             boolean batchIdColumn,
             byte[] payload) {
+        this(
+                id,
+                jobId,
+                subtask,
+                attempt,
+                sequence,
+                rowCount,
+                format,
+                columns,
+                batchIdColumn,
+                Collections.emptyList(),
+                payload);
+    }
+
+    /**
+     * A committable whose rows are changes by {@code upsertKey}: the payload then also has the
+     * operation and sequence columns, and the committer upserts instead of appending.
+     */
+    public DuckDBCommittable(
+            String id,
+            String jobId,
+            int subtask,
+            int attempt,
+            long sequence,
+            long rowCount,
+            PayloadFormat format,
+            List<ColumnSchema> columns,
+            boolean batchIdColumn,
+            List<String> upsertKey,
+            byte[] payload) {
         this.id = Objects.requireNonNull(id, "id");
         this.jobId = jobId;
         this.subtask = subtask;
@@ -58,6 +89,7 @@ public final class DuckDBCommittable {
         this.format = Objects.requireNonNull(format, "format");
         this.columns = Collections.unmodifiableList(new ArrayList<>(columns));
         this.batchIdColumn = batchIdColumn;
+        this.upsertKey = Collections.unmodifiableList(new ArrayList<>(upsertKey));
         this.payload = Objects.requireNonNull(payload, "payload");
     }
 
@@ -99,6 +131,11 @@ public final class DuckDBCommittable {
         return batchIdColumn;
     }
 
+    /** The key columns the committer upserts by; empty for appended rows. */
+    public List<String> upsertKey() {
+        return upsertKey;
+    }
+
     public byte[] payload() {
         return payload;
     }
@@ -121,6 +158,7 @@ public final class DuckDBCommittable {
                 && format == that.format
                 && columns.equals(that.columns)
                 && batchIdColumn == that.batchIdColumn
+                && upsertKey.equals(that.upsertKey)
                 && java.util.Arrays.equals(payload, that.payload);
     }
 
@@ -145,6 +183,7 @@ public final class DuckDBCommittable {
                 + rowCount
                 + ", format="
                 + format
+                + (upsertKey.isEmpty() ? "" : ", upsertKey=" + upsertKey)
                 + ", payloadBytes="
                 + payload.length
                 + '}';

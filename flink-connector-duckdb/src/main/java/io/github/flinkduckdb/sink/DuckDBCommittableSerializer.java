@@ -19,12 +19,15 @@ import java.util.List;
  *
  * <p>Version 1: id, job id (nullable), subtask, attempt, sequence, row count, payload format,
  * columns (name, type SQL, nullable), batch-id flag, payload bytes.
+ *
+ * <p>Version 2: as version 1, then the upsert key (count, then each column name) after the batch-id
+ * flag. Version 1 committables are read as appends.
  */
 @Internal
 public final class DuckDBCommittableSerializer
         implements SimpleVersionedSerializer<DuckDBCommittable> {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     @Override
     public int getVersion() {
@@ -51,6 +54,10 @@ public final class DuckDBCommittableSerializer
             out.writeBoolean(col.nullable());
         }
         out.writeBoolean(c.hasBatchIdColumn());
+        out.writeInt(c.upsertKey().size());
+        for (String key : c.upsertKey()) {
+            writeString(out, key);
+        }
         out.writeInt(c.payload().length);
         out.write(c.payload());
         return out.getCopyOfBuffer();
@@ -58,11 +65,11 @@ public final class DuckDBCommittableSerializer
 
     @Override
     public DuckDBCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != 1) {
+        if (version != 1 && version != 2) {
             throw new IOException(
                     "Unknown DuckDBCommittable serializer version "
                             + version
-                            + " (this flink-connector-duckdb reads version 1); was the checkpoint written by a newer version?");
+                            + " (this flink-connector-duckdb reads versions 1 and 2); was the checkpoint written by a newer version?");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
         String id = readString(in);
@@ -86,6 +93,16 @@ public final class DuckDBCommittableSerializer
             columns.add(new ColumnSchema(name, type, nullable, null));
         }
         boolean batchIdColumn = in.readBoolean();
+        List<String> upsertKey = new ArrayList<>();
+        if (version >= 2) {
+            int keys = in.readInt();
+            if (keys < 0 || keys > columnCount) {
+                throw new IOException("Corrupt committable " + id + ": " + keys + " key columns");
+            }
+            for (int i = 0; i < keys; i++) {
+                upsertKey.add(readString(in));
+            }
+        }
         int length = in.readInt();
         if (length < 0 || length > in.available()) {
             throw new IOException("Corrupt committable " + id + ": payload length " + length);
@@ -102,6 +119,7 @@ public final class DuckDBCommittableSerializer
                 formats[formatOrdinal],
                 columns,
                 batchIdColumn,
+                upsertKey,
                 payload);
     }
 

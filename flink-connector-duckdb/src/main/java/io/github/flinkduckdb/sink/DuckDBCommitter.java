@@ -119,16 +119,27 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
                     names.add(quoted);
                     expressions.add("s." + quoted);
                 }
+                TargetTable.CommitMarker marker =
+                        new TargetTable.CommitMarker(
+                                c.id(), c.jobId(), c.subtask(), c.attempt(), c.sequence());
                 long inserted =
-                        target.insert(
-                                payload.relation(),
-                                names,
-                                expressions,
-                                c.hasBatchIdColumn()
-                                        ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
-                                        : null,
-                                new TargetTable.CommitMarker(
-                                        c.id(), c.jobId(), c.subtask(), c.attempt(), c.sequence()));
+                        c.upsertKey().isEmpty()
+                                ? target.insert(
+                                        payload.relation(),
+                                        names,
+                                        expressions,
+                                        c.hasBatchIdColumn()
+                                                ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
+                                                : null,
+                                        marker)
+                                : target.upsert(
+                                        payload.relation(),
+                                        names,
+                                        expressions,
+                                        c.upsertKey(),
+                                        TargetTable.upsertStrategy(
+                                                targetSchema.primaryKey(), c.upsertKey()),
+                                        marker);
                 TargetTable.commit(connection);
                 committedRows.inc(inserted);
                 commits.inc();

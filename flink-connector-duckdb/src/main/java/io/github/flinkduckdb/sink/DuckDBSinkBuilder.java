@@ -12,8 +12,15 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds a {@link DuckDBSink}. Required: {@link #setUrl}, {@link #setTableName} and a converter
@@ -30,6 +37,7 @@ import java.util.Map;
  *   <tr><td>unknownColumnPolicy</td><td>FAIL</td></tr>
  *   <tr><td>batchDeduplication</td><td>false</td></tr>
  *   <tr><td>writeMode</td><td>AUTO</td></tr>
+ *   <tr><td>upsertKey</td><td>none: rows are appended</td></tr>
  * </table>
  *
  * @param <IN> the sink's input type
@@ -54,6 +62,7 @@ public final class DuckDBSinkBuilder<IN> {
     private boolean batchDeduplication;
     private WriteMode writeMode = WriteMode.AUTO;
     private TableSchema tableSchema;
+    private List<String> upsertKey = Collections.emptyList();
     private final Map<String, String> duckdbSettings = new LinkedHashMap<>();
     private final Map<String, String> stagingSettings = new LinkedHashMap<>();
 
@@ -162,6 +171,25 @@ public final class DuckDBSinkBuilder<IN> {
     }
 
     /**
+     * Makes the sink upsert by these key columns instead of appending: a row replaces the row with
+     * the same key, a deletion ({@link RowCollector#beginRow(org.apache.flink.types.RowKind)} with
+     * {@code DELETE}, or a {@code Row} of kind {@code DELETE}) removes it, and {@code
+     * UPDATE_BEFORE} rows are ignored. Within one flush or committable the changes are reduced by
+     * key (the last one wins) and applied set-based in one transaction: {@code INSERT OR REPLACE}
+     * when the table's primary key is exactly these columns, else {@code DELETE} of the flushed
+     * keys then {@code INSERT}. Both write modes and every delivery guarantee support it.
+     */
+    public DuckDBSinkBuilder<IN> setUpsertKey(List<String> keyColumns) {
+        this.upsertKey = keyColumns == null ? null : new ArrayList<>(keyColumns);
+        return this;
+    }
+
+    /** See {@link #setUpsertKey(List)}. */
+    public DuckDBSinkBuilder<IN> setUpsertKey(String... keyColumns) {
+        return setUpsertKey(keyColumns == null ? null : Arrays.asList(keyColumns));
+    }
+
+    /**
      * A DuckDB setting for connections to the target, e.g. {@code memory_limit}, {@code threads}.
      */
     public DuckDBSinkBuilder<IN> setDuckDBSetting(String name, String value) {
@@ -222,6 +250,38 @@ public final class DuckDBSinkBuilder<IN> {
         if (createTableSql != null && createTableSql.trim().isEmpty()) {
             throw new IllegalArgumentException(
                     "setCreateTableSql(...) must not be blank; leave it unset to require an existing table");
+        }
+        if (upsertKey == null) {
+            throw new IllegalArgumentException(
+                    "setUpsertKey(...) must not be null; pass no columns to append");
+        }
+        Set<String> seenKeys = new HashSet<>();
+        for (String key : upsertKey) {
+            if (key == null || key.trim().isEmpty()) {
+                throw new IllegalArgumentException(
+                        "setUpsertKey(...) has a null or blank column name: " + upsertKey);
+            }
+            if (!seenKeys.add(key.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException(
+                        "setUpsertKey(...) names column '"
+                                + key
+                                + "' twice (DuckDB names are case-insensitive)");
+            }
+        }
+        if (!upsertKey.isEmpty() && batchDeduplication) {
+            throw new IllegalArgumentException(
+                    "setBatchDeduplication(true) cannot be combined with setUpsertKey(...): upserts are idempotent by key already");
+        }
+        if (tableSchema != null) {
+            for (String key : upsertKey) {
+                if (tableSchema.indexOf(key) < 0) {
+                    throw new IllegalArgumentException(
+                            "setUpsertKey(...): column '"
+                                    + key
+                                    + "' is not a column of the declared table schema "
+                                    + tableSchema);
+                }
+            }
         }
         TableIdentifier table;
         try {
@@ -286,7 +346,8 @@ public final class DuckDBSinkBuilder<IN> {
                         RetryPolicy.withMaxRetries(maxRetries),
                         unknownColumnPolicy,
                         batchDeduplication,
-                        staging);
+                        staging,
+                        upsertKey);
         return new DuckDBSink<>(config, recordConverter, tableSchema);
     }
 }

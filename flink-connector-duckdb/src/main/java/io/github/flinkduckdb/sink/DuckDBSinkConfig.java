@@ -9,8 +9,10 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The sink's settings after {@link DuckDBSinkBuilder#build()} checked them; immutable. */
@@ -30,6 +32,7 @@ public final class DuckDBSinkConfig implements Serializable {
     final UnknownColumnPolicy unknownColumnPolicy;
     final boolean batchDeduplication;
     final Map<String, String> stagingSettings;
+    final List<String> upsertKey;
 
     DuckDBSinkConfig(
             DuckDBConnectionOptions connection,
@@ -42,7 +45,8 @@ public final class DuckDBSinkConfig implements Serializable {
             RetryPolicy retryPolicy,
             UnknownColumnPolicy unknownColumnPolicy,
             boolean batchDeduplication,
-            Map<String, String> stagingSettings) {
+            Map<String, String> stagingSettings,
+            List<String> upsertKey) {
         this.connection = connection;
         this.table = table;
         this.createTableSql = createTableSql;
@@ -54,6 +58,7 @@ public final class DuckDBSinkConfig implements Serializable {
         this.unknownColumnPolicy = unknownColumnPolicy;
         this.batchDeduplication = batchDeduplication;
         this.stagingSettings = Collections.unmodifiableMap(new LinkedHashMap<>(stagingSettings));
+        this.upsertKey = Collections.unmodifiableList(new ArrayList<>(upsertKey));
     }
 
     public DuckDBConnectionOptions connection() {
@@ -74,6 +79,15 @@ public final class DuckDBSinkConfig implements Serializable {
 
     public boolean batchDeduplication() {
         return batchDeduplication;
+    }
+
+    /** The upsert key columns; empty when the sink appends. */
+    public List<String> upsertKey() {
+        return upsertKey;
+    }
+
+    public boolean isUpsert() {
+        return !upsertKey.isEmpty();
     }
 
     /** Whether a schema declared up front must also be the one the writers use. */
@@ -101,6 +115,7 @@ public final class DuckDBSinkConfig implements Serializable {
                 + unknownColumnPolicy
                 + ", batchDeduplication="
                 + batchDeduplication
+                + (upsertKey.isEmpty() ? "" : ", upsertKey=" + upsertKey)
                 + '}';
     }
 }

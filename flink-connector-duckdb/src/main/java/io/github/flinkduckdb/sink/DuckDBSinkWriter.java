@@ -60,6 +60,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
 
     private Connection target;
     private TargetTable targetTable;
+    private TargetTable.UpsertStrategy upsertStrategy;
     private TableSchema schema;
     private StagingTable staging;
     private StagedRowWriter rows;
@@ -100,12 +101,42 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         }
     }
 
+    /** The staging table's columns after the data columns, in the order rows append them. */
     private List<ColumnSchema> systemColumns() {
-        return config.batchDeduplication
-                ? Collections.singletonList(
-                        ColumnSchema.of(
-                                TargetTable.BATCH_COLUMN, DuckDBType.of(DuckDBType.Id.VARCHAR)))
-                : Collections.emptyList();
+        List<ColumnSchema> system = new ArrayList<>();
+        if (config.batchDeduplication) {
+            system.add(
+                    ColumnSchema.of(
+                            TargetTable.BATCH_COLUMN, DuckDBType.of(DuckDBType.Id.VARCHAR)));
+        }
+        if (config.isUpsert()) {
+            system.add(
+                    ColumnSchema.of(TargetTable.OP_COLUMN, DuckDBType.of(DuckDBType.Id.BOOLEAN)));
+            system.add(
+                    ColumnSchema.of(
+                            TargetTable.SEQUENCE_COLUMN, DuckDBType.of(DuckDBType.Id.BIGINT)));
+        }
+        return system;
+    }
+
+    /** Fails when an upsert key column is not a column of the table. */
+    private void checkUpsertKey(TableSchema table) {
+        for (String key : config.upsertKey) {
+            if (table.indexOf(key) < 0) {
+                List<String> names = new ArrayList<>();
+                for (ColumnSchema c : table.columns()) {
+                    names.add(c.name());
+                }
+                throw new DuckDBSinkException(
+                        "Upsert key column '"
+                                + key
+                                + "' is not a column of table "
+                                + table.identifier()
+                                + " (columns: "
+                                + names
+                                + ")");
+            }
+        }
     }
 
     private void open(TableSchema declaredSchema) throws Exception {
@@ -119,6 +150,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                             config.createTableSql,
                             options.describe());
             targetTable = new TargetTable(target, schema.identifier());
+            upsertStrategy = TargetTable.upsertStrategy(schema.primaryKey(), config.upsertKey);
             if (config.batchDeduplication) {
                 targetTable.ensureMarkerTables(true);
             }
@@ -136,13 +168,15 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                     StagingTable.inPrivateDatabase(
                             plans(schema), systemColumns(), config.stagingSettings);
         }
+        checkUpsertKey(schema);
         rows =
                 new StagedRowWriter(
                         schema.identifier(),
                         staging,
                         config.unknownColumnPolicy,
                         this::evolve,
-                        config.batchDeduplication);
+                        config.batchDeduplication,
+                        config.isUpsert());
         converter.open(schema);
         LOG.info(
                 "DuckDB sink writer {} for table {} in {} opened ({}, {})",
@@ -166,6 +200,17 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                                 + ": another process holds it ("
                                 + options.scrub(e).getMessage()
                                 + "). A DuckDB file allows one writing process; with writers in several TaskManagers use WriteMode.COMMITTER or EXACTLY_ONCE, which write through one committer.",
+                        options.scrub(e));
+            }
+            if (DuckDBErrors.isConfigurationConflict(e)) {
+                throw new DuckDBSinkException(
+                        "Cannot open "
+                                + options.describe()
+                                + " for writing table "
+                                + config.table
+                                + ": this process has the file open read-only ("
+                                + options.scrub(e).getMessage()
+                                + "). DuckDB keeps one database instance per file and process; a scan or lookup of the same file in this TaskManager must finish before the sink can write it. Write to another file, or read the table through the sink's own file after the write.",
                         options.scrub(e));
             }
             throw new DuckDBSinkException(
@@ -306,12 +351,20 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                                 TargetTable.begin(target);
                                 try {
                                     long n =
-                                            targetTable.insert(
-                                                    staging.qualifiedName(),
-                                                    columns.quotedNames(),
-                                                    columns.expressions(),
-                                                    batchColumn,
-                                                    null);
+                                            config.isUpsert()
+                                                    ? targetTable.upsert(
+                                                            staging.qualifiedName(),
+                                                            columns.quotedNames(),
+                                                            columns.expressions(),
+                                                            config.upsertKey,
+                                                            upsertStrategy,
+                                                            null)
+                                                    : targetTable.insert(
+                                                            staging.qualifiedName(),
+                                                            columns.quotedNames(),
+                                                            columns.expressions(),
+                                                            batchColumn,
+                                                            null);
                                     TargetTable.commit(target);
                                     return n;
                                 } catch (Exception e) {
@@ -355,12 +408,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private void sealChunk() throws java.io.IOException {
         long staged = staging.rows();
         try {
-            Payloads.Sealed s =
-                    Payloads.seal(
-                            staging,
-                            config.batchDeduplication,
-                            schema.identifier(),
-                            rows::batchOfRow);
+            Payloads.Sealed s = Payloads.seal(staging, schema.identifier(), rows::batchOfRow);
             DuckDBCommittable committable =
                     new DuckDBCommittable(
                             UUID.randomUUID().toString(),
@@ -372,6 +420,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                             s.format,
                             s.columns,
                             config.batchDeduplication,
+                            config.upsertKey,
                             s.bytes);
             sealed.add(committable);
             recordsOut.inc(staged);

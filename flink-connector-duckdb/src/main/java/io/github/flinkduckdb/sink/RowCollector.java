@@ -2,6 +2,7 @@ package io.github.flinkduckdb.sink;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.types.Row;
+import org.apache.flink.types.RowKind;
 
 import java.util.Map;
 
@@ -33,7 +34,7 @@ public interface RowCollector {
 
     /**
      * Adds a Flink {@link Row}: by field name when the row has names, else by position in table
-     * column order.
+     * column order. Its {@link Row#getKind() kind} is handled as in {@link #beginRow(RowKind)}.
      */
     void addRow(Row row);
 
@@ -45,4 +46,22 @@ public interface RowCollector {
      * primitives); finish it with {@link DuckDBRowAppender#endRow()}.
      */
     DuckDBRowAppender beginRow();
+
+    /**
+     * Starts a typed row that is a change of the given kind. A sink with an upsert key (see {@link
+     * DuckDBSinkBuilder#setUpsertKey(java.util.List)}) upserts {@code INSERT} and {@code
+     * UPDATE_AFTER} rows, deletes the key of {@code DELETE} rows (their other columns may be null)
+     * and ignores {@code UPDATE_BEFORE} rows (their values are taken and dropped). An appending
+     * sink takes only {@code INSERT} and {@code UPDATE_AFTER}; other kinds are an error naming the
+     * table.
+     */
+    default DuckDBRowAppender beginRow(RowKind kind) {
+        if (kind != RowKind.INSERT && kind != RowKind.UPDATE_AFTER) {
+            throw new DuckDBSinkException(
+                    "A row of kind "
+                            + kind
+                            + " needs a sink with an upsert key (DuckDBSinkBuilder.setUpsertKey)");
+        }
+        return beginRow();
+    }
 }

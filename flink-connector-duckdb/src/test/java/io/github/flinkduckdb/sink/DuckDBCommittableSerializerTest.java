@@ -42,7 +42,8 @@ class DuckDBCommittableSerializerTest {
     @Test
     void roundTrips() throws IOException {
         DuckDBCommittable c = sample();
-        assertThat(serializer.deserialize(1, serializer.serialize(c))).isEqualTo(c);
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(c)))
+                .isEqualTo(c);
     }
 
     @Test
@@ -59,29 +60,42 @@ class DuckDBCommittableSerializerTest {
                         Arrays.asList(ColumnSchema.of("x", DuckDBType.of(DuckDBType.Id.VARCHAR))),
                         false,
                         new byte[0]);
-        assertThat(serializer.deserialize(1, serializer.serialize(c))).isEqualTo(c);
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(c)))
+                .isEqualTo(c);
     }
 
     @Test
     void readsVersionOneBytes() throws IOException {
-        byte[] written = serializer.serialize(sample());
-        String hex = HexFormat.of().formatHex(written);
-        assertThat(hex).isEqualTo(V1_FULL);
         assertThat(serializer.deserialize(1, HexFormat.of().parseHex(V1_FULL))).isEqualTo(sample());
     }
 
     @Test
+    void versionTwoAddsTheUpsertKeyAfterTheBatchIdFlag() throws IOException {
+        // Version 2 (upsert keys): the version 1 layout with the key count (0 for appends)
+        // before the payload length.
+        String hex = HexFormat.of().formatHex(serializer.serialize(sample()));
+        String payload = "00000003" + "010203"; // length 3, bytes 1 2 3
+        assertThat(V1_FULL).endsWith(payload);
+        String beforePayload = V1_FULL.substring(0, V1_FULL.length() - payload.length());
+        assertThat(serializer.getVersion()).isEqualTo(2);
+        assertThat(hex).isEqualTo(beforePayload + "00000000" + payload);
+    }
+
+    @Test
     void rejectsAnUnknownVersion() {
-        assertThatThrownBy(() -> serializer.deserialize(2, new byte[0]))
+        assertThatThrownBy(() -> serializer.deserialize(3, new byte[0]))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Unknown DuckDBCommittable serializer version 2");
+                .hasMessageContaining("Unknown DuckDBCommittable serializer version 3");
     }
 
     @Test
     void rejectsTruncatedBytes() throws IOException {
         byte[] written = serializer.serialize(sample());
         assertThatThrownBy(
-                        () -> serializer.deserialize(1, Arrays.copyOf(written, written.length - 2)))
+                        () ->
+                                serializer.deserialize(
+                                        serializer.getVersion(),
+                                        Arrays.copyOf(written, written.length - 2)))
                 .isInstanceOf(IOException.class);
     }
 

@@ -42,20 +42,21 @@ public final class Payloads {
         }
     }
 
-    /** Writes the staged rows as payload bytes; the staging table is left as it is. */
+    /**
+     * Writes the staged rows as payload bytes, with the staging table's system columns (batch id,
+     * upsert operation and sequence) after the data columns; the staging table is left as it is.
+     */
     public static Sealed seal(
             StagingTable staging,
-            boolean batchIdColumn,
             TableIdentifier table,
             java.util.function.LongFunction<String> batchOfRow)
             throws Exception {
         staging.flushAppender();
         StagedColumns columns = StagedColumns.of(staging, true);
-        String select =
-                columns.selectList()
-                        + (batchIdColumn
-                                ? ", s." + SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
-                                : "");
+        StringBuilder select = new StringBuilder(columns.selectList());
+        for (ColumnSchema system : staging.systemColumns()) {
+            select.append(", s.").append(SqlIdentifiers.quote(system.name()));
+        }
         PayloadFormat format =
                 needsDuckDBFormat(columns.columns()) ? PayloadFormat.DUCKDB : PayloadFormat.PARQUET;
         Path file =

@@ -47,6 +47,7 @@ public final class StagedRowWriter implements RowCollector {
     private final UnknownColumnPolicy policy;
     private final SchemaEvolution evolution;
     private final boolean batchIdColumn;
+    private final boolean upsert;
     private final Map<String, Integer> indexByName = new HashMap<>();
     private final Set<String> batchIdsInBuffer = new HashSet<>();
     private final TypedRowAppender typed = new TypedRowAppender();
@@ -61,13 +62,35 @@ public final class StagedRowWriter implements RowCollector {
     private long skippedBatches;
     private long rowsOfRecord;
 
+    /** Upsert mode: whether the row being written deletes its key. */
+    private boolean deleting;
+
+    /** Upsert mode: the order of changes in the buffer (the last change of a key wins). */
+    private long changeSequence;
+
     public StagedRowWriter(
             TableIdentifier table,
             StagingTable staging,
             UnknownColumnPolicy policy,
             SchemaEvolution evolution,
             boolean batchIdColumn) {
+        this(table, staging, policy, evolution, batchIdColumn, false);
+    }
+
+    /**
+     * @param upsert whether rows are changes by key: the staging table then has the {@link
+     *     TargetTable#OP_COLUMN} and {@link TargetTable#SEQUENCE_COLUMN} system columns after the
+     *     batch-id column
+     */
+    public StagedRowWriter(
+            TableIdentifier table,
+            StagingTable staging,
+            UnknownColumnPolicy policy,
+            SchemaEvolution evolution,
+            boolean batchIdColumn,
+            boolean upsert) {
         this.table = table;
+        this.upsert = upsert;
         this.staging = staging;
         this.policy = policy;
         this.evolution = evolution;
@@ -177,6 +200,7 @@ public final class StagedRowWriter implements RowCollector {
         if (skippingBatch) {
             return;
         }
+        deleting = false;
         if (row == null) {
             throw new DuckDBSinkException(
                     "A null row was given for table " + table + " in " + batchText());
@@ -197,13 +221,8 @@ public final class StagedRowWriter implements RowCollector {
             throw new DuckDBSinkException(
                     "A null row was given for table " + table + " in " + batchText());
         }
-        if (row.getKind() != RowKind.INSERT && row.getKind() != RowKind.UPDATE_AFTER) {
-            throw new DuckDBSinkException(
-                    "Row of kind "
-                            + row.getKind()
-                            + " for table "
-                            + table
-                            + ": this sink appends rows; write changelogs through the SQL connector with a PRIMARY KEY");
+        if (!acceptKind(row.getKind())) {
+            return;
         }
         Set<String> names = row.getFieldNames(false);
         clearSlots();
@@ -237,6 +256,7 @@ public final class StagedRowWriter implements RowCollector {
         if (skippingBatch) {
             return;
         }
+        deleting = false;
         int columns = staging.plans().size();
         if (values == null || values.length != columns) {
             throw new DuckDBSinkException(
@@ -257,12 +277,51 @@ public final class StagedRowWriter implements RowCollector {
 
     @Override
     public DuckDBRowAppender beginRow() {
+        return beginRow(RowKind.INSERT);
+    }
+
+    @Override
+    public DuckDBRowAppender beginRow(RowKind kind) {
         if (typed.open) {
             throw new DuckDBSinkException(
                     "beginRow() for table " + table + " while the previous row is not ended");
         }
-        typed.begin(skippingBatch);
+        boolean take = acceptKind(kind);
+        typed.begin(skippingBatch || !take);
         return typed;
+    }
+
+    /**
+     * Sets up the row kind of the next row; false when the row is to be dropped ({@code
+     * UPDATE_BEFORE} in upsert mode).
+     */
+    private boolean acceptKind(RowKind kind) {
+        switch (kind) {
+            case INSERT:
+            case UPDATE_AFTER:
+                deleting = false;
+                return true;
+            case DELETE:
+                if (upsert) {
+                    deleting = true;
+                    return true;
+                }
+                break;
+            case UPDATE_BEFORE:
+                if (upsert) {
+                    deleting = false;
+                    return false;
+                }
+                break;
+            default:
+                break;
+        }
+        throw new DuckDBSinkException(
+                "Row of kind "
+                        + kind
+                        + " for table "
+                        + table
+                        + ": this sink appends rows; updates and deletes need an upsert key (DuckDBSinkBuilder.setUpsertKey, or a PRIMARY KEY in the SQL connector)");
     }
 
     private void clearSlots() {
@@ -401,6 +460,7 @@ public final class StagedRowWriter implements RowCollector {
                 ColumnPlan p = plans.get(i);
                 boolean missing = !present[i];
                 if (!p.target().nullable()
+                        && !deleting
                         && !(missing && p.target().defaultExpression().isPresent())) {
                     throw new ValueConversionException(
                             "Column '"
@@ -453,6 +513,10 @@ public final class StagedRowWriter implements RowCollector {
             } else {
                 a.append(currentBatch);
             }
+        }
+        if (upsert) {
+            a.append(deleting);
+            a.append(changeSequence++);
         }
     }
 
@@ -775,7 +839,7 @@ public final class StagedRowWriter implements RowCollector {
         @Override
         public DuckDBRowAppender appendNull() {
             ColumnPlan p = next();
-            if (!p.target().nullable() && !skip) {
+            if (!p.target().nullable() && !skip && !deleting) {
                 throw new ValueConversionException(
                         "Column '"
                                 + p.name()

@@ -39,6 +39,29 @@ public final class TargetTable {
     /** The staging column holding each row's batch id when de-duplication is on. */
     public static final String BATCH_COLUMN = "__flink_duckdb_batch_id";
 
+    /** Upsert mode: the staging column that is true for a deletion of the row's key. */
+    public static final String OP_COLUMN = "__flink_duckdb_op";
+
+    /** Upsert mode: the staging column ordering the changes; the last change of a key wins. */
+    public static final String SEQUENCE_COLUMN = "__flink_duckdb_seq";
+
+    private static final String RANK_COLUMN = "__flink_duckdb_rank";
+
+    /** How staged changes reach a table in upsert mode. */
+    public enum UpsertStrategy {
+        /**
+         * The table's primary key is the upsert key: {@code INSERT OR REPLACE} the last upsert of
+         * each key (DuckDB finds the old row through the key's index), {@code DELETE} the keys
+         * whose last change is a deletion.
+         */
+        INSERT_OR_REPLACE,
+        /**
+         * The table has another primary key or none: {@code DELETE} every key of the staged
+         * changes, then {@code INSERT} the last upsert of each key.
+         */
+        DELETE_THEN_INSERT
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(TargetTable.class);
 
     private final Connection connection;
@@ -230,23 +253,152 @@ public final class TargetTable {
             }
         }
         if (marker != null) {
-            try (PreparedStatement ps =
-                    connection.prepareStatement(
-                            "INSERT INTO "
-                                    + marker(COMMITS_TABLE)
-                                    + " (committable_id, table_name, job_id, subtask, attempt, sequence, row_count, committed_at) "
-                                    + "VALUES (?, ?, ?, ?, ?, ?, ?, now())")) {
-                ps.setString(1, marker.committableId);
-                ps.setString(2, markerKey);
-                ps.setString(3, marker.jobId);
-                ps.setInt(4, marker.subtask);
-                ps.setInt(5, marker.attempt);
-                ps.setLong(6, marker.sequence);
-                ps.setLong(7, inserted);
-                ps.executeUpdate();
-            }
+            writeMarker(marker, inserted);
         }
         return inserted;
+    }
+
+    private void writeMarker(CommitMarker marker, long rows) throws SQLException {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                        "INSERT INTO "
+                                + marker(COMMITS_TABLE)
+                                + " (committable_id, table_name, job_id, subtask, attempt, sequence, row_count, committed_at) "
+                                + "VALUES (?, ?, ?, ?, ?, ?, ?, now())")) {
+            ps.setString(1, marker.committableId);
+            ps.setString(2, markerKey);
+            ps.setString(3, marker.jobId);
+            ps.setInt(4, marker.subtask);
+            ps.setInt(5, marker.attempt);
+            ps.setLong(6, marker.sequence);
+            ps.setLong(7, rows);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The strategy for a table with primary key {@code tablePrimaryKey} (empty for none) and sink
+     * key {@code upsertKey}: {@code INSERT OR REPLACE} only when both are the same columns.
+     */
+    public static UpsertStrategy upsertStrategy(
+            List<String> tablePrimaryKey, List<String> upsertKey) {
+        java.util.Set<String> pk = new java.util.HashSet<>();
+        for (String k : tablePrimaryKey) {
+            pk.add(k.toLowerCase(Locale.ROOT));
+        }
+        java.util.Set<String> uk = new java.util.HashSet<>();
+        for (String k : upsertKey) {
+            uk.add(k.toLowerCase(Locale.ROOT));
+        }
+        return !pk.isEmpty() && pk.equals(uk)
+                ? UpsertStrategy.INSERT_OR_REPLACE
+                : UpsertStrategy.DELETE_THEN_INSERT;
+    }
+
+    /**
+     * Applies staged changes by key inside the caller's transaction, set-based: the changes are
+     * reduced to the last one per key (by {@link #SEQUENCE_COLUMN}), because DuckDB rejects
+     * changing one key twice in one statement; keys whose last change is a deletion ({@link
+     * #OP_COLUMN}) are deleted, the others replaced.
+     *
+     * @param from the staged relation (with the op and sequence columns)
+     * @param targetColumns quoted target column names
+     * @param selectExpressions one expression over alias {@code s} per target column
+     * @param keyColumns the upsert key (unquoted names; each must be among {@code targetColumns})
+     * @param marker the commit marker to write in the same transaction, or null
+     * @return rows written (upserted)
+     */
+    public long upsert(
+            String from,
+            List<String> targetColumns,
+            List<String> selectExpressions,
+            List<String> keyColumns,
+            UpsertStrategy strategy,
+            CommitMarker marker)
+            throws SQLException {
+        List<String> keyExpressions = new java.util.ArrayList<>();
+        List<String> keyTargets = new java.util.ArrayList<>();
+        for (String key : keyColumns) {
+            String quoted = SqlIdentifiers.quote(key);
+            int index = -1;
+            for (int i = 0; i < targetColumns.size(); i++) {
+                if (targetColumns.get(i).equalsIgnoreCase(quoted)) {
+                    index = i;
+                    break;
+                }
+            }
+            if (index < 0) {
+                throw new DuckDBSinkException(
+                        "Upsert key column '"
+                                + key
+                                + "' of table "
+                                + identifier
+                                + " has no value in the staged rows; the key must be a column of the table and be set in every row");
+            }
+            keyTargets.add(targetColumns.get(index));
+            keyExpressions.add(selectExpressions.get(index));
+        }
+        String op = "s." + SqlIdentifiers.quote(OP_COLUMN);
+        String reduced =
+                "(SELECT *, row_number() OVER (PARTITION BY "
+                        + String.join(", ", keyExpressions)
+                        + " ORDER BY s."
+                        + SqlIdentifiers.quote(SEQUENCE_COLUMN)
+                        + " DESC) AS "
+                        + SqlIdentifiers.quote(RANK_COLUMN)
+                        + " FROM "
+                        + from
+                        + " s) s WHERE s."
+                        + SqlIdentifiers.quote(RANK_COLUMN)
+                        + " = 1";
+        StringBuilder keys = new StringBuilder();
+        StringBuilder match = new StringBuilder();
+        for (int i = 0; i < keyExpressions.size(); i++) {
+            String alias = SqlIdentifiers.quote("k" + i);
+            keys.append(i > 0 ? ", " : "")
+                    .append(keyExpressions.get(i))
+                    .append(" AS ")
+                    .append(alias);
+            match.append(i > 0 ? " AND " : "")
+                    .append("t.")
+                    .append(keyTargets.get(i))
+                    .append(" IS NOT DISTINCT FROM d.")
+                    .append(alias);
+        }
+        String deletedKeys =
+                strategy == UpsertStrategy.INSERT_OR_REPLACE
+                        ? "SELECT " + keys + " FROM " + reduced + " AND " + op
+                        : "SELECT DISTINCT " + keys + " FROM " + from + " s";
+        try (Statement st = connection.createStatement()) {
+            st.executeUpdate(
+                    "DELETE FROM "
+                            + identifier.toSql()
+                            + " AS t USING ("
+                            + deletedKeys
+                            + ") d WHERE "
+                            + match);
+        }
+        long written;
+        try (Statement st = connection.createStatement()) {
+            written =
+                    st.executeUpdate(
+                            (strategy == UpsertStrategy.INSERT_OR_REPLACE
+                                            ? "INSERT OR REPLACE INTO "
+                                            : "INSERT INTO ")
+                                    + identifier.toSql()
+                                    + " ("
+                                    + String.join(", ", targetColumns)
+                                    + ") SELECT "
+                                    + String.join(", ", selectExpressions)
+                                    + " FROM "
+                                    + reduced
+                                    + " AND NOT "
+                                    + op);
+        }
+        if (marker != null) {
+            writeMarker(marker, written);
+        }
+        return written;
     }
 
     /** Adds a column if the table lacks it (schema evolution), inside the caller's transaction. */
