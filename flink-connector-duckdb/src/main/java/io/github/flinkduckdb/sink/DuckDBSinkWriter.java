@@ -235,6 +235,8 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private void evolve(String name, DuckDBType type) throws Exception {
         ColumnSchema inferred = ColumnSchema.of(name, type);
         ColumnSchema column = inferred;
+        // Staged rows are committed first: one transaction may not change two databases.
+        staging.flushAppender();
         if (mode == WriteMode.DIRECT) {
             config.retryPolicy.run(
                     "Adding column " + name + " to " + schema.identifier(),

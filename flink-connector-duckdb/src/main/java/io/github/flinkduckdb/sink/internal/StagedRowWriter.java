@@ -476,9 +476,9 @@ public final class StagedRowWriter implements RowCollector {
                 }
             }
         }
-        DuckDBAppender a = staging.appender();
         long bytes = 0;
         try {
+            DuckDBAppender a = staging.appender();
             a.beginRow();
             for (int i = 0; i < n; i++) {
                 Object v = slots[i];
@@ -569,9 +569,9 @@ public final class StagedRowWriter implements RowCollector {
             column = 0;
             bytes = 0;
             plans = staging.plans();
-            a = staging.appender();
             if (!skip) {
                 try {
+                    a = staging.appender();
                     a.beginRow();
                 } catch (SQLException e) {
                     throw fail(e);
