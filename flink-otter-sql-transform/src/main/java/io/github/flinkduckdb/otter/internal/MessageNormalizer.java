@@ -1,0 +1,519 @@
+package io.github.flinkduckdb.otter.internal;
+
+import io.github.flinkduckdb.otter.model.IncomingSchema;
+import io.github.flinkduckdb.schema.DuckDBType;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks a message against the declared incoming schema, strictly, and rewrites it as JSON that
+ * DuckDB's {@code json_transform_strict} turns into exactly those values: every declared field
+ * present (null when missing), undeclared fields dropped, numbers that must be exact written so
+ * DuckDB cannot round them.
+ *
+ * <p>The rules (a value that breaks one makes the message a dead letter, stage {@code parse}):
+ *
+ * <ul>
+ *   <li>The message is one JSON object (UTF-8/16/32), without duplicate keys or trailing content.
+ *   <li>BOOLEAN takes {@code true}/{@code false}; integer types take whole numbers in range ({@code
+ *       2.0} is 2, {@code 2.7} and {@code "2"} are rejected); FLOAT/DOUBLE take finite numbers;
+ *       DECIMAL(p,s) takes numbers or numeric strings with at most s decimals and p-s integer
+ *       digits.
+ *   <li>VARCHAR, UUID, DATE, TIME, TIMESTAMP, INTERVAL, BLOB, ENUM take strings only (DuckDB then
+ *       parses them strictly); a DATE string must not have a time of day and a TIMESTAMP or TIME
+ *       string must not carry an offset other than UTC (use TIMESTAMP WITH TIME ZONE for those).
+ *   <li>JSON takes any value. STRUCT takes objects (missing fields are NULL, unknown ones ignored),
+ *       MAP(VARCHAR, ...) objects, LIST arrays; null is allowed everywhere.
+ * </ul>
+ *
+ * <p>Error texts name the field path and the expected type, never the value.
+ */
+@Internal
+public final class MessageNormalizer {
+
+    private final JsonFactory factory;
+    private final Node root;
+
+    public MessageNormalizer(IncomingSchema schema) {
+        this.factory = new JsonFactory();
+        factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Error texts must not quote the message body.
+        factory.disable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION);
+        this.root = Node.of(schema.type());
+    }
+
+    /** The message as normalized JSON text. */
+    public String normalize(byte[] payload) throws MessageRejectedException {
+        if (payload == null) {
+            throw new MessageRejectedException("the message has no body");
+        }
+        StringWriter out = new StringWriter(payload.length + 32);
+        try (JsonParser parser = factory.createParser(payload);
+                JsonGenerator generator = factory.createGenerator(out)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new MessageRejectedException("the message is empty");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new MessageRejectedException(
+                        "the message is not a JSON object (it starts with "
+                                + describe(first)
+                                + ")");
+            }
+            writeStruct(parser, generator, root, "");
+            JsonToken after = parser.nextToken();
+            if (after != null) {
+                throw new MessageRejectedException(
+                        "unexpected content after the JSON object at "
+                                + where(parser.getTokenLocation()));
+            }
+        } catch (JsonProcessingException e) {
+            throw new MessageRejectedException(
+                    "malformed JSON at " + where(e.getLocation()) + ": " + withoutSource(e));
+        } catch (IOException e) {
+            throw new MessageRejectedException("unreadable message: " + e.getMessage());
+        }
+        return out.toString();
+    }
+
+    private static final java.util.regex.Pattern SOURCE =
+            java.util.regex.Pattern.compile(
+                    "\\s*\\(start marker at \\[Source:[^\\]]*\\]\\)|\\s*\\[Source:[^\\]]*\\]");
+
+    /** Jackson's message without its "[Source: ...]" parts. */
+    private static String withoutSource(JsonProcessingException e) {
+        String m = String.valueOf(e.getOriginalMessage());
+        return SOURCE.matcher(m).replaceAll("").trim();
+    }
+
+    private static String where(JsonLocation location) {
+        if (location == null) {
+            return "an unknown position";
+        }
+        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    private void writeValue(JsonParser p, JsonGenerator g, Node node, String path)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            g.writeNull();
+            return;
+        }
+        DuckDBType type = node.type;
+        switch (type.id()) {
+            case BOOLEAN:
+                if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+                    g.writeBoolean(t == JsonToken.VALUE_TRUE);
+                    return;
+                }
+                throw mismatch(path, type, "true or false", t);
+            case TINYINT:
+                writeInteger(p, g, path, type, BigInteger.valueOf(-128), BigInteger.valueOf(127));
+                return;
+            case SMALLINT:
+                writeInteger(
+                        p,
+                        g,
+                        path,
+                        type,
+                        BigInteger.valueOf(Short.MIN_VALUE),
+                        BigInteger.valueOf(Short.MAX_VALUE));
+                return;
+            case INTEGER:
+                writeInteger(
+                        p,
+                        g,
+                        path,
+                        type,
+                        BigInteger.valueOf(Integer.MIN_VALUE),
+                        BigInteger.valueOf(Integer.MAX_VALUE));
+                return;
+            case BIGINT:
+                writeInteger(
+                        p,
+                        g,
+                        path,
+                        type,
+                        BigInteger.valueOf(Long.MIN_VALUE),
+                        BigInteger.valueOf(Long.MAX_VALUE));
+                return;
+            case UTINYINT:
+                writeInteger(p, g, path, type, BigInteger.ZERO, BigInteger.valueOf(255));
+                return;
+            case USMALLINT:
+                writeInteger(p, g, path, type, BigInteger.ZERO, BigInteger.valueOf(65535));
+                return;
+            case UINTEGER:
+                writeInteger(p, g, path, type, BigInteger.ZERO, BigInteger.valueOf(4294967295L));
+                return;
+            case UBIGINT:
+                writeInteger(
+                        p,
+                        g,
+                        path,
+                        type,
+                        BigInteger.ZERO,
+                        BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
+                return;
+            case HUGEINT:
+                writeInteger(
+                        p,
+                        g,
+                        path,
+                        type,
+                        BigInteger.ONE.shiftLeft(127).negate(),
+                        BigInteger.ONE.shiftLeft(127).subtract(BigInteger.ONE));
+                return;
+            case UHUGEINT:
+                writeInteger(
+                        p,
+                        g,
+                        path,
+                        type,
+                        BigInteger.ZERO,
+                        BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE));
+                return;
+            case BIGNUM:
+                writeInteger(p, g, path, type, null, null);
+                return;
+            case FLOAT:
+            case DOUBLE:
+                writeFloating(p, g, path, type);
+                return;
+            case DECIMAL:
+                writeDecimal(p, g, path, type);
+                return;
+            case JSON:
+                g.copyCurrentStructure(p);
+                return;
+            case DATE:
+                {
+                    String s = string(p, path, type);
+                    if (s.indexOf(':') >= 0) {
+                        throw new MessageRejectedException(
+                                field(path)
+                                        + " ("
+                                        + type.toSql()
+                                        + "): expected a date without a time of day");
+                    }
+                    g.writeString(s);
+                    return;
+                }
+            case TIME:
+            case TIME_NS:
+            case TIMESTAMP:
+            case TIMESTAMP_S:
+            case TIMESTAMP_MS:
+            case TIMESTAMP_NS:
+                {
+                    String s = string(p, path, type);
+                    if (TemporalText.hasNonUtcZone(s)) {
+                        throw new MessageRejectedException(
+                                field(path)
+                                        + " ("
+                                        + type.toSql()
+                                        + "): the value has a time zone offset other than UTC,"
+                                        + " which "
+                                        + type.toSql()
+                                        + " would drop; declare TIMESTAMP WITH TIME ZONE");
+                    }
+                    g.writeString(s);
+                    return;
+                }
+            case ENUM:
+                {
+                    String s = string(p, path, type);
+                    if (!type.enumValues().contains(s)) {
+                        throw new MessageRejectedException(
+                                field(path) + " (" + type.toSql() + "): not one of the values");
+                    }
+                    g.writeString(s);
+                    return;
+                }
+            case LIST:
+            case ARRAY:
+                writeList(p, g, node, path);
+                return;
+            case MAP:
+                writeMap(p, g, node, path);
+                return;
+            case STRUCT:
+                if (t != JsonToken.START_OBJECT) {
+                    throw mismatch(path, type, "an object", t);
+                }
+                writeStruct(p, g, node, path);
+                return;
+            default:
+                // VARCHAR, UUID, INTERVAL, BLOB, BIT, TIME_TZ, TIMESTAMP_TZ: a string DuckDB
+                // parses strictly.
+                g.writeString(string(p, path, type));
+        }
+    }
+
+    private void writeStruct(JsonParser p, JsonGenerator g, Node node, String path)
+            throws IOException, MessageRejectedException {
+        g.writeStartObject();
+        BitSet seen = new BitSet(node.fieldNames.length);
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            Integer index = node.fieldIndex.get(name);
+            p.nextToken();
+            if (index == null) {
+                p.skipChildren();
+                continue;
+            }
+            seen.set(index);
+            g.writeFieldName(name);
+            writeValue(p, g, node.children[index], child(path, name));
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new IOException("unexpected token " + t + " in an object");
+        }
+        for (int i = seen.nextClearBit(0);
+                i < node.fieldNames.length;
+                i = seen.nextClearBit(i + 1)) {
+            g.writeFieldName(node.fieldNames[i]);
+            g.writeNull();
+        }
+        g.writeEndObject();
+    }
+
+    private void writeList(JsonParser p, JsonGenerator g, Node node, String path)
+            throws IOException, MessageRejectedException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw mismatch(path, node.type, "an array", p.currentToken());
+        }
+        g.writeStartArray();
+        int index = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            writeValue(p, g, node.children[0], path + "[" + index + "]");
+            index++;
+        }
+        if (node.type.id() == DuckDBType.Id.ARRAY && index != node.type.arraySize()) {
+            throw new MessageRejectedException(
+                    field(path)
+                            + " ("
+                            + node.type.toSql()
+                            + "): expected "
+                            + node.type.arraySize()
+                            + " elements, got "
+                            + index);
+        }
+        g.writeEndArray();
+    }
+
+    private void writeMap(JsonParser p, JsonGenerator g, Node node, String path)
+            throws IOException, MessageRejectedException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw mismatch(path, node.type, "an object", p.currentToken());
+        }
+        g.writeStartObject();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            g.writeFieldName(key);
+            p.nextToken();
+            writeValue(p, g, node.children[1], path + "[" + quoteKey(key) + "]");
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new IOException("unexpected token " + t + " in an object");
+        }
+        g.writeEndObject();
+    }
+
+    private static String quoteKey(String key) {
+        return key.length() > 40 ? "'" + key.substring(0, 40) + "...'" : "'" + key + "'";
+    }
+
+    private static void writeInteger(
+            JsonParser p,
+            JsonGenerator g,
+            String path,
+            DuckDBType type,
+            BigInteger min,
+            BigInteger max)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        BigInteger value;
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            value = p.getBigIntegerValue();
+        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            BigDecimal d = p.getDecimalValue().stripTrailingZeros();
+            if (d.scale() > 0) {
+                throw new MessageRejectedException(
+                        field(path) + " (" + type.toSql() + "): not a whole number");
+            }
+            if (d.precision() - d.scale() > 40) {
+                throw outOfRange(path, type);
+            }
+            value = d.toBigIntegerExact();
+        } else {
+            throw mismatch(path, type, "a whole number", t);
+        }
+        if ((min != null && value.compareTo(min) < 0)
+                || (max != null && value.compareTo(max) > 0)) {
+            throw outOfRange(path, type);
+        }
+        if (value.bitLength() < 64) {
+            g.writeNumber(value.longValue());
+        } else {
+            // DuckDB's JSON reader holds at most 64-bit integers exactly; a string is cast exactly.
+            g.writeString(value.toString());
+        }
+    }
+
+    private static void writeFloating(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw mismatch(path, type, "a number", t);
+        }
+        double d = p.getDoubleValue();
+        if (Double.isInfinite(d)
+                || Double.isNaN(d)
+                || (type.id() == DuckDBType.Id.FLOAT && Math.abs(d) > Float.MAX_VALUE)) {
+            throw outOfRange(path, type);
+        }
+        g.writeNumber(p.getText());
+    }
+
+    private static void writeDecimal(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        BigDecimal value;
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            value = p.getDecimalValue();
+        } else if (t == JsonToken.VALUE_STRING) {
+            String s = p.getText().trim();
+            if (s.length() > 100) {
+                throw outOfRange(path, type);
+            }
+            try {
+                value = new BigDecimal(s);
+            } catch (NumberFormatException e) {
+                throw new MessageRejectedException(
+                        field(path) + " (" + type.toSql() + "): the string is not a number");
+            }
+        } else {
+            throw mismatch(path, type, "a number or a numeric string", t);
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        int scale = Math.max(stripped.scale(), 0);
+        if (scale > type.scale()) {
+            throw new MessageRejectedException(
+                    field(path)
+                            + " ("
+                            + type.toSql()
+                            + "): has more than "
+                            + type.scale()
+                            + " decimal places");
+        }
+        long integerDigits = (long) stripped.precision() - stripped.scale();
+        if (stripped.signum() != 0 && integerDigits > type.precision() - type.scale()) {
+            throw outOfRange(path, type);
+        }
+        g.writeString(stripped.setScale(scale).toPlainString());
+    }
+
+    private static String string(JsonParser p, String path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw mismatch(path, type, "a string", p.currentToken());
+        }
+        return p.getText();
+    }
+
+    private static MessageRejectedException mismatch(
+            String path, DuckDBType type, String expected, JsonToken got) {
+        return new MessageRejectedException(
+                field(path)
+                        + " ("
+                        + type.toSql()
+                        + "): expected "
+                        + expected
+                        + ", got "
+                        + describe(got));
+    }
+
+    private static MessageRejectedException outOfRange(String path, DuckDBType type) {
+        return new MessageRejectedException(
+                field(path) + ": the number does not fit " + type.toSql());
+    }
+
+    private static String field(String path) {
+        return "field '" + path + "'";
+    }
+
+    private static String child(String path, String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "nothing";
+        }
+        switch (t) {
+            case START_OBJECT:
+                return "an object";
+            case START_ARRAY:
+                return "an array";
+            case VALUE_STRING:
+                return "a string";
+            case VALUE_NUMBER_INT:
+                return "a whole number";
+            case VALUE_NUMBER_FLOAT:
+                return "a number with a fraction";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "a boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return t.name();
+        }
+    }
+
+    /** The declared type with field lookups, built once. */
+    private static final class Node {
+        final DuckDBType type;
+        final Node[] children;
+        final String[] fieldNames;
+        final Map<String, Integer> fieldIndex;
+
+        private Node(DuckDBType type) {
+            this.type = type;
+            List<DuckDBType.Field> fields = type.children();
+            this.children = new Node[fields.size()];
+            this.fieldNames = new String[fields.size()];
+            this.fieldIndex = new HashMap<>();
+            for (int i = 0; i < fields.size(); i++) {
+                children[i] = new Node(fields.get(i).type());
+                fieldNames[i] = fields.get(i).name();
+                if (type.id() == DuckDBType.Id.STRUCT) {
+                    fieldIndex.put(fields.get(i).name(), i);
+                }
+            }
+        }
+
+        static Node of(DuckDBType type) {
+            return new Node(type);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.flinkduckdb.otter.model;
+
+import io.github.flinkduckdb.schema.ColumnSchema;
+
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.annotation.PublicEvolving;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the transform knows about a validated model before the job runs: its output schema (the
+ * columns DuckDB binds for the declared incoming schema, or the columns declared for the model) and
+ * whether it runs batched (row-local) or once per message, with the reason.
+ */
+@PublicEvolving
+public final class ModelAnalysis implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final OtterModel model;
+    private final List<ColumnSchema> modelColumns;
+    private final List<ColumnSchema> declaredColumns;
+    private final String perMessageReason;
+    private final String batchSql;
+
+    ModelAnalysis(
+            OtterModel model,
+            List<ColumnSchema> modelColumns,
+            List<ColumnSchema> declaredColumns,
+            String perMessageReason,
+            String batchSql) {
+        this.model = model;
+        this.modelColumns = Collections.unmodifiableList(new ArrayList<>(modelColumns));
+        this.declaredColumns =
+                declaredColumns == null
+                        ? null
+                        : Collections.unmodifiableList(new ArrayList<>(declaredColumns));
+        this.perMessageReason = perMessageReason;
+        this.batchSql = batchSql;
+    }
+
+    public OtterModel model() {
+        return model;
+    }
+
+    public String name() {
+        return model.name();
+    }
+
+    /**
+     * The model's output schema: the declared columns when an output schema was declared for the
+     * model, else the columns DuckDB binds. Every row the model emits has exactly these columns.
+     */
+    public List<ColumnSchema> outputColumns() {
+        return declaredColumns != null ? declaredColumns : modelColumns;
+    }
+
+    /** The columns and types DuckDB binds for the model's SELECT. */
+    public List<ColumnSchema> modelColumns() {
+        return modelColumns;
+    }
+
+    /** Whether an output schema was declared for the model (rows are converted strictly to it). */
+    public boolean hasDeclaredOutput() {
+        return declaredColumns != null;
+    }
+
+    /** Whether the model runs once per micro-batch (its rows depend only on their message). */
+    public boolean isRowLocal() {
+        return batchSql != null;
+    }
+
+    /** Why the model runs once per message; empty for row-local models. */
+    public Optional<String> perMessageReason() {
+        return Optional.ofNullable(perMessageReason);
+    }
+
+    /**
+     * The batched form of a row-local model: the model over the whole batch, with the row id of
+     * each row's message as last column, limited to the row ids between {@code $1} and {@code $2}.
+     */
+    @Internal
+    public Optional<String> batchSql() {
+        return Optional.ofNullable(batchSql);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelAnalysis{"
+                + model.describe()
+                + ", "
+                + (isRowLocal() ? "row-local" : "per message: " + perMessageReason)
+                + ", columns="
+                + outputColumns()
+                + '}';
+    }
+}
