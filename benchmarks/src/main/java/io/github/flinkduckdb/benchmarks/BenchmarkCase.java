@@ -66,11 +66,20 @@ public final class BenchmarkCase {
             case "jdbc-sink":
                 seconds = jdbcSink(url, rows);
                 break;
+            case "sql-append-eo-p1":
+                seconds = SqlBenchmarks.run(url, rows, false, 1);
+                break;
+            case "sql-upsert-eo-p1":
+                seconds = SqlBenchmarks.run(url, rows, true, 1);
+                break;
             default:
                 seconds = duckdbSink(name, url, rows);
         }
         heap.stopSampling();
-        String check = check(url, rows, name.contains("-eo-") || name.equals("raw-appender"));
+        String check =
+                name.startsWith("sql-upsert")
+                        ? check(url, SqlBenchmarks.distinctKeys(rows), true)
+                        : check(url, rows, name.contains("-eo-") || name.equals("raw-appender"));
         System.out.printf(
                 "RESULT|%s|%d|%.3f|%d|%d|%s|%d%n",
                 name,
@@ -107,7 +116,7 @@ public final class BenchmarkCase {
         }
     }
 
-    private static StreamExecutionEnvironment environment(int parallelism) {
+    static StreamExecutionEnvironment environment(int parallelism) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

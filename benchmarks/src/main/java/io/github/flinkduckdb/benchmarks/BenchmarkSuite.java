@@ -91,6 +91,8 @@ public final class BenchmarkSuite {
         plan.put("duckdb-typed-eo-p2", n);
         plan.put("duckdb-maps-alo-p1", maps);
         plan.put("duckdb-maps-eo-p1", maps);
+        plan.put("sql-append-eo-p1", maps);
+        plan.put("sql-upsert-eo-p1", maps);
         plan.put("memory:duckdb-typed-alo-p1", mem);
         plan.put("memory:duckdb-typed-alo-p1-4x", mem * 4);
         return plan;
@@ -205,6 +207,17 @@ public final class BenchmarkSuite {
                             met(r.name, vsRaw, vsJdbc),
                             r.check));
         }
+        Result append = results.get("sql-append-eo-p1");
+        Result upsert = results.get("sql-upsert-eo-p1");
+        if (append != null && upsert != null) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nUpsert (SQL, PRIMARY KEY, 20%% updates, exactly-once, parallelism 1): %,.0f rows/s, %.2fx the SQL append of the same rows (%,.0f rows/s)%n",
+                            upsert.rowsPerSecond(),
+                            upsert.rowsPerSecond() / append.rowsPerSecond(),
+                            append.rowsPerSecond()));
+        }
         Result m1 = results.get("memory:duckdb-typed-alo-p1");
         Result m4 = results.get("memory:duckdb-typed-alo-p1-4x");
         if (m1 != null && m4 != null) {
@@ -244,6 +257,9 @@ public final class BenchmarkSuite {
         }
         if (name.startsWith("duckdb-maps")) {
             return ">= 0.3x raw, >= 50x JdbcSink";
+        }
+        if (name.startsWith("sql-")) {
+            return "report (upsert vs append below)";
         }
         return "baseline";
     }

@@ -224,6 +224,35 @@ class DirectWriteTest {
     }
 
     @Test
+    void rowsThatWentThroughFlinksRowSerializerMatchByName() throws Exception {
+        // A Row copied by RowSerializer keeps its names as "named positions".
+        org.apache.flink.api.java.typeutils.RowTypeInfo type =
+                new org.apache.flink.api.java.typeutils.RowTypeInfo(
+                        new org.apache.flink.api.common.typeinfo.TypeInformation<?>[] {
+                            org.apache.flink.api.common.typeinfo.Types.STRING,
+                            org.apache.flink.api.common.typeinfo.Types.LONG
+                        },
+                        new String[] {"customer", "id"});
+        org.apache.flink.api.common.typeutils.TypeSerializer<Row> serializer =
+                type.createSerializer(
+                        new org.apache.flink.api.common.ExecutionConfig().getSerializerConfig());
+        Row copied =
+                org.apache.flink.util.InstantiationUtil.deserializeFromByteArray(
+                        serializer,
+                        org.apache.flink.util.InstantiationUtil.serializeToByteArray(
+                                serializer, Row.of("zed", 5L)));
+        assertThat(copied.getFieldNames(false)).isNull();
+        assertThat(copied.getFieldNames(true)).containsExactlyInAnyOrder("customer", "id");
+        try (SinkHarness<Row> h =
+                SinkHarness.direct(DuckDBSink.forRows(db.url(), "orders").build())) {
+            h.write(copied);
+            h.checkpoint();
+        }
+        assertThat(db.strings("SELECT id || customer || status FROM orders"))
+                .containsExactly("5zednew");
+    }
+
+    @Test
     void skipsBatchesAlreadyCommittedWhenDeduplicating() throws Exception {
         DuckDBSink<Tuple2<String, List<Map<String, Object>>>> sink =
                 DuckDBSink.forKeyedBatches(db.url(), "orders").setBatchDeduplication(true).build();

@@ -224,7 +224,7 @@ public final class StagedRowWriter implements RowCollector {
         if (!acceptKind(row.getKind())) {
             return;
         }
-        Set<String> names = row.getFieldNames(false);
+        Set<String> names = row.getFieldNames(true);
         clearSlots();
         if (names != null) {
             for (String name : names) {

@@ -101,7 +101,7 @@ public final class TypeInference {
         }
         if (value instanceof Row) {
             Row row = (Row) value;
-            Set<String> names = row.getFieldNames(false);
+            Set<String> names = row.getFieldNames(true);
             if (names == null || names.isEmpty()) {
                 return null;
             }

@@ -500,7 +500,7 @@ public final class ValueConverter {
             }
         } else if (v instanceof Row) {
             Row row = (Row) v;
-            Set<String> names = row.getFieldNames(false);
+            Set<String> names = row.getFieldNames(true);
             if (names != null) {
                 for (DuckDBType.Field f : fields) {
                     out.put(
