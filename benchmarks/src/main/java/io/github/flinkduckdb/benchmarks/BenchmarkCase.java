@@ -56,6 +56,10 @@ public final class BenchmarkCase {
         Files.deleteIfExists(Paths.get(db + ".wal"));
         String url = "jdbc:duckdb:" + db.toAbsolutePath();
 
+        if (name.equals("transform")) {
+            TransformBenchmark.run((int) Math.min(rows, Math.max(200, rows / 20)), (int) rows);
+            return;
+        }
         HeapSampler heap = new HeapSampler();
         heap.start();
         double seconds;
@@ -81,7 +85,7 @@ public final class BenchmarkCase {
                         ? check(url, SqlBenchmarks.distinctKeys(rows), true)
                         : check(url, rows, name.contains("-eo-") || name.equals("raw-appender"));
         System.out.printf(
-                "RESULT|%s|%d|%.3f|%d|%d|%s|%d%n",
+                "RESULT|%s|%d|%.3f|%d|%d|%s|%d|0%n",
                 name,
                 rows,
                 seconds,

@@ -32,6 +32,7 @@ public final class BenchmarkSuite {
         public final long rssMb;
         public final String check;
         public final long maxLiveHeapMb;
+        public final long p99Millis;
 
         Result(
                 String name,
@@ -40,7 +41,8 @@ public final class BenchmarkSuite {
                 long maxHeapMb,
                 long rssMb,
                 String check,
-                long maxLiveHeapMb) {
+                long maxLiveHeapMb,
+                long p99Millis) {
             this.name = name;
             this.rows = rows;
             this.seconds = seconds;
@@ -48,6 +50,7 @@ public final class BenchmarkSuite {
             this.rssMb = rssMb;
             this.check = check;
             this.maxLiveHeapMb = maxLiveHeapMb;
+            this.p99Millis = p99Millis;
         }
 
         public double rowsPerSecond() {
@@ -93,8 +96,12 @@ public final class BenchmarkSuite {
         plan.put("duckdb-maps-eo-p1", maps);
         plan.put("sql-append-eo-p1", maps);
         plan.put("sql-upsert-eo-p1", maps);
-        plan.put("memory:duckdb-typed-alo-p1", mem);
-        plan.put("memory:duckdb-typed-alo-p1-4x", mem * 4);
+        plan.put("transform", full ? 20_000L : 1_000L);
+        if (full) {
+            // The smoke run skips these: they repeat duckdb-typed-alo-p1 at other sizes.
+            plan.put("memory:duckdb-typed-alo-p1", mem);
+            plan.put("memory:duckdb-typed-alo-p1-4x", mem * 4);
+        }
         return plan;
     }
 
@@ -104,22 +111,25 @@ public final class BenchmarkSuite {
             String key = e.getKey();
             String caseName = key.replace("memory:", "").replace("-4x", "");
             System.err.printf("running %s with %,d rows%n", key, e.getValue());
-            Result r = fork(caseName, e.getValue(), work);
-            results.put(
-                    key,
-                    new Result(
-                            key,
-                            r.rows,
-                            r.seconds,
-                            r.maxHeapMb,
-                            r.rssMb,
-                            r.check,
-                            r.maxLiveHeapMb));
+            for (Result r : fork(caseName, e.getValue(), work)) {
+                String name = r.name.equals(caseName) ? key : r.name;
+                results.put(
+                        name,
+                        new Result(
+                                name,
+                                r.rows,
+                                r.seconds,
+                                r.maxHeapMb,
+                                r.rssMb,
+                                r.check,
+                                r.maxLiveHeapMb,
+                                r.p99Millis));
+            }
         }
         return results;
     }
 
-    static Result fork(String caseName, long rows, Path work) throws Exception {
+    static List<Result> fork(String caseName, long rows, Path work) throws Exception {
         String classpath =
                 System.getProperty("bench.classes")
                         + File.pathSeparator
@@ -144,7 +154,7 @@ public final class BenchmarkSuite {
         cmd.add(String.valueOf(rows));
         cmd.add(work.toAbsolutePath().toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String resultLine = null;
+        List<String> resultLines = new ArrayList<>();
         StringBuilder output = new StringBuilder();
         try (BufferedReader r =
                 new BufferedReader(
@@ -152,26 +162,32 @@ public final class BenchmarkSuite {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("RESULT|")) {
-                    resultLine = line;
+                    resultLines.add(line);
                 } else {
                     output.append(line).append('\n');
                 }
             }
         }
         int exit = p.waitFor();
-        if (exit != 0 || resultLine == null) {
+        if (exit != 0 || resultLines.isEmpty()) {
             throw new IllegalStateException(
                     "Benchmark case " + caseName + " failed (exit " + exit + "):\n" + output);
         }
-        String[] f = resultLine.split("\\|");
-        return new Result(
-                f[1],
-                Long.parseLong(f[2]),
-                Double.parseDouble(f[3]),
-                Long.parseLong(f[4]),
-                Long.parseLong(f[5]),
-                f[6],
-                Long.parseLong(f[7]));
+        List<Result> out = new ArrayList<>();
+        for (String line : resultLines) {
+            String[] f = line.split("\\|");
+            out.add(
+                    new Result(
+                            f[1],
+                            Long.parseLong(f[2]),
+                            Double.parseDouble(f[3]),
+                            Long.parseLong(f[4]),
+                            Long.parseLong(f[5]),
+                            f[6],
+                            Long.parseLong(f[7]),
+                            Long.parseLong(f[8])));
+        }
+        return out;
     }
 
     static String report(Map<String, Result> results, String scale) {
@@ -188,7 +204,7 @@ public final class BenchmarkSuite {
                 "| case | rows | rows/s | vs raw appender | vs JdbcSink | target | met | check |\n");
         sb.append("|---|---:|---:|---:|---:|---|---|---|\n");
         for (Result r : results.values()) {
-            if (r.name.startsWith("memory:")) {
+            if (r.name.startsWith("memory:") || r.name.startsWith("transform")) {
                 continue;
             }
             String target = target(r.name);
@@ -206,6 +222,41 @@ public final class BenchmarkSuite {
                             target,
                             met(r.name, vsRaw, vsJdbc),
                             r.check));
+        }
+        Result perMessage = results.get("transform-per-message");
+        if (perMessage != null) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nTransform (seed orders.sql + purchases.sql, one DuckDB, 1 thread):%n"
+                                    + "| variant | messages | messages/s | vs per message | p99 batch time | p99 latency (fill + run) | target (>= 50x, p99 < 1 s) | check |%n"
+                                    + "|---|---:|---:|---:|---:|---:|---|---|%n"
+                                    + "| per message | %,d | %,.0f | 1.0x | - | - | baseline | %s |%n",
+                            perMessage.rows,
+                            perMessage.rowsPerSecond(),
+                            perMessage.check));
+            for (Result r : results.values()) {
+                if (!r.name.startsWith("transform-batched-")) {
+                    continue;
+                }
+                int size = Integer.parseInt(r.name.substring("transform-batched-".length()));
+                double ratio = r.rowsPerSecond() / perMessage.rowsPerSecond();
+                // At full speed a batch fills in about the time the previous one took to run.
+                long fillMillis = Math.round(size / r.rowsPerSecond() * 1000);
+                long latency = r.p99Millis + fillMillis;
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| batches of %,d | %,d | %,.0f | %.1fx | %d ms | %d ms | %s | %s |%n",
+                                size,
+                                r.rows,
+                                r.rowsPerSecond(),
+                                ratio,
+                                r.p99Millis,
+                                latency,
+                                ratio >= 50 && latency < 1000 ? "yes" : "no",
+                                r.check));
+            }
         }
         Result append = results.get("sql-append-eo-p1");
         Result upsert = results.get("sql-upsert-eo-p1");
