@@ -70,6 +70,9 @@ public final class BenchmarkCase {
             case "jdbc-sink":
                 seconds = jdbcSink(url, rows);
                 break;
+            case "flink-discarding":
+                seconds = discarding(rows);
+                break;
             case "sql-append-eo-p1":
                 seconds = SqlBenchmarks.run(url, rows, false, 1);
                 break;
@@ -81,9 +84,14 @@ public final class BenchmarkCase {
         }
         heap.stopSampling();
         String check =
-                name.startsWith("sql-upsert")
-                        ? check(url, SqlBenchmarks.distinctKeys(rows), true)
-                        : check(url, rows, name.contains("-eo-") || name.equals("raw-appender"));
+                name.equals("flink-discarding")
+                        ? "ok"
+                        : name.startsWith("sql-upsert")
+                                ? check(url, SqlBenchmarks.distinctKeys(rows), true)
+                                : check(
+                                        url,
+                                        rows,
+                                        name.contains("-eo-") || name.equals("raw-appender"));
         System.out.printf(
                 "RESULT|%s|%d|%.3f|%d|%d|%s|%d|0%n",
                 name,
@@ -133,6 +141,14 @@ public final class BenchmarkCase {
     private static DataGeneratorSource<Order> orders(long rows) {
         return new DataGeneratorSource<>(
                 Order::of, rows, RateLimiterStrategy.noOp(), TypeInformation.of(Order.class));
+    }
+
+    /** Flink alone: the same source into a sink that drops everything (for the profile). */
+    static double discarding(long rows) throws Exception {
+        StreamExecutionEnvironment env = environment(1);
+        env.fromSource(orders(rows), WatermarkStrategy.noWatermarks(), "orders")
+                .sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+        return env.execute("discarding").getNetRuntime() / 1000.0;
     }
 
     /** What Flink users have today: flink-connector-jdbc's JdbcSink with the DuckDB driver. */
@@ -188,6 +204,11 @@ public final class BenchmarkCase {
                             DuckDBSink.forRowWriter(url, "orders", writer)
                                     .setCreateTableSql(Order.CREATE_TABLE)
                                     .setDeliveryGuarantee(guarantee)
+                                    .setMaxBufferedRows(
+                                            Integer.getInteger(
+                                                    "bench.maxBufferedRows",
+                                                    io.github.flinkduckdb.sink.DuckDBSinkBuilder
+                                                            .DEFAULT_MAX_BUFFERED_ROWS))
                                     .build());
         } else {
             int perBatch = 1_000;

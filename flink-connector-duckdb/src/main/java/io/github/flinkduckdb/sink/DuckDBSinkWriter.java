@@ -64,6 +64,14 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private TableSchema schema;
     private StagingTable staging;
     private StagedRowWriter rows;
+
+    // Direct writes flush in the background: while one staging table is inserted into the
+    // target on a second connection, the task thread keeps appending to the other.
+    private StagingTable spare;
+    private java.sql.Connection flushConnection;
+    private TargetTable flushTarget;
+    private java.util.concurrent.ExecutorService flusher;
+    private InFlightFlush inFlight;
     private final List<DuckDBCommittable> sealed = new ArrayList<>();
     private long sequence;
     private long reportedSkippedBatches;
@@ -154,8 +162,17 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             if (config.batchDeduplication) {
                 targetTable.ensureMarkerTables(true);
             }
-            String alias = "__flink_duckdb_stage_" + UUID.randomUUID().toString().replace("-", "");
-            staging = StagingTable.attachedTo(target, alias, plans(schema), systemColumns());
+            staging = newAttachedStaging(plans(schema));
+            flushConnection = target.unwrap(org.duckdb.DuckDBConnection.class).duplicate();
+            flushTarget = new TargetTable(flushConnection, schema.identifier());
+            String threadName = "duckdb-flush-" + schema.identifier().table() + "-" + subtask;
+            flusher =
+                    java.util.concurrent.Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, threadName);
+                                t.setDaemon(true);
+                                return t;
+                            });
         } else {
             if (declaredSchema == null) {
                 throw new DuckDBSinkException(
@@ -185,6 +202,11 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                 options.describe(),
                 config.deliveryGuarantee,
                 mode);
+    }
+
+    private StagingTable newAttachedStaging(List<ColumnPlan> plans) throws SQLException {
+        String alias = "__flink_duckdb_stage_" + UUID.randomUUID().toString().replace("-", "");
+        return StagingTable.attachedTo(target, alias, plans, systemColumns());
     }
 
     private Connection openTarget(DuckDBConnectionOptions options) throws Exception {
@@ -235,8 +257,14 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private void evolve(String name, DuckDBType type) throws Exception {
         ColumnSchema inferred = ColumnSchema.of(name, type);
         ColumnSchema column = inferred;
-        // Staged rows are committed first: one transaction may not change two databases.
+        // The background flush finishes first and staged rows are committed: one transaction
+        // may not change two databases, and the spare buffer is rebuilt with the new column.
+        awaitInFlight();
         staging.flushAppender();
+        if (spare != null) {
+            spare.close();
+            spare = null;
+        }
         if (mode == WriteMode.DIRECT) {
             config.retryPolicy.run(
                     "Adding column " + name + " to " + schema.identifier(),
@@ -287,7 +315,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         }
         if (staging.rows() >= config.maxBufferedRows) {
             if (mode == WriteMode.DIRECT) {
-                commitBuffer();
+                commitBuffer(false);
             } else {
                 sealChunk();
             }
@@ -304,8 +332,8 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
 
     private void onFlushTimer() throws Exception {
         timerPending = false;
-        if (staging != null && !staging.isEmpty()) {
-            commitBuffer();
+        if (staging != null) {
+            commitBuffer(false);
         }
     }
 
@@ -313,7 +341,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     public void flush(boolean endOfInput) throws java.io.IOException, InterruptedException {
         if (mode == WriteMode.DIRECT
                 && (config.deliveryGuarantee != DeliveryGuarantee.NONE || endOfInput)) {
-            commitBuffer();
+            commitBuffer(true);
         }
     }
 
@@ -331,79 +359,175 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         return out;
     }
 
-    /** Direct writes: moves the staged rows into the target in one transaction. */
-    private void commitBuffer() throws java.io.IOException, InterruptedException {
-        if (staging.isEmpty()) {
-            return;
+    /** A background flush of one staging table and what is needed to report on it. */
+    private static final class InFlightFlush {
+        final StagingTable table;
+        final java.util.concurrent.Future<Long> result;
+        final java.util.function.LongFunction<String> batchOfRow;
+        final long staged;
+        final long bytes;
+        final long started;
+
+        InFlightFlush(
+                StagingTable table,
+                java.util.concurrent.Future<Long> result,
+                java.util.function.LongFunction<String> batchOfRow,
+                long staged,
+                long bytes,
+                long started) {
+            this.table = table;
+            this.result = result;
+            this.batchOfRow = batchOfRow;
+            this.staged = staged;
+            this.bytes = bytes;
+            this.started = started;
         }
-        long started = System.nanoTime();
-        long staged = staging.rows();
-        long inserted;
-        try {
-            staging.flushAppender();
-            StagedColumns columns = StagedColumns.of(staging, true);
+    }
+
+    /**
+     * Direct writes: hands the staged rows to the background flusher, which moves them into the
+     * target in one transaction (with retries), and continues in the spare staging table. With
+     * {@code wait}, returns only when every staged row is committed (checkpoints, end of input).
+     */
+    private void commitBuffer(boolean wait) throws java.io.IOException, InterruptedException {
+        awaitInFlight();
+        if (!staging.isEmpty()) {
+            StagingTable table = staging;
+            long staged = table.rows();
+            long bytes = table.estimatedBytes();
+            StagedColumns columns;
+            try {
+                table.flushAppender();
+                columns = StagedColumns.of(table, true);
+                if (spare == null) {
+                    spare = newAttachedStaging(table.plans());
+                }
+            } catch (SQLException e) {
+                throw new java.io.IOException(
+                        "Could not prepare the staged rows of table "
+                                + schema.identifier()
+                                + ": "
+                                + e.getMessage(),
+                        e);
+            }
             String batchColumn =
                     config.batchDeduplication
                             ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
                             : null;
-            inserted =
-                    config.retryPolicy.run(
-                            "Writing " + staged + " rows to table " + schema.identifier(),
-                            () -> {
-                                TargetTable.begin(target);
-                                try {
-                                    long n =
-                                            config.isUpsert()
-                                                    ? targetTable.upsert(
-                                                            staging.qualifiedName(),
-                                                            columns.quotedNames(),
-                                                            columns.expressions(),
-                                                            config.upsertKey,
-                                                            upsertStrategy,
-                                                            null)
-                                                    : targetTable.insert(
-                                                            staging.qualifiedName(),
-                                                            columns.quotedNames(),
-                                                            columns.expressions(),
-                                                            batchColumn,
-                                                            null);
-                                    TargetTable.commit(target);
-                                    return n;
-                                } catch (Exception e) {
-                                    TargetTable.rollbackQuietly(target, e);
-                                    throw e;
-                                }
-                            });
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (DuckDBSinkException e) {
-            throw e;
-        } catch (SQLException e) {
-            Exception mapped =
-                    Payloads.castFailure(staging, schema.identifier(), rows::batchOfRow, e);
-            if (mapped instanceof DuckDBSinkException) {
-                throw (DuckDBSinkException) mapped;
+            String from = table.qualifiedName();
+            java.util.concurrent.Future<Long> result =
+                    flusher.submit(
+                            () ->
+                                    config.retryPolicy.run(
+                                            "Writing "
+                                                    + staged
+                                                    + " rows to table "
+                                                    + schema.identifier(),
+                                            () -> {
+                                                TargetTable.begin(flushConnection);
+                                                try {
+                                                    long n =
+                                                            config.isUpsert()
+                                                                    ? flushTarget.upsert(
+                                                                            from,
+                                                                            columns.quotedNames(),
+                                                                            columns.expressions(),
+                                                                            config.upsertKey,
+                                                                            upsertStrategy,
+                                                                            null)
+                                                                    : flushTarget.insert(
+                                                                            from,
+                                                                            columns.quotedNames(),
+                                                                            columns.expressions(),
+                                                                            batchColumn,
+                                                                            null);
+                                                    TargetTable.commit(flushConnection);
+                                                    return n;
+                                                } catch (Exception e) {
+                                                    TargetTable.rollbackQuietly(flushConnection, e);
+                                                    throw e;
+                                                }
+                                            }));
+            StagingTable next = spare;
+            spare = null;
+            staging = next;
+            java.util.function.LongFunction<String> batchOfRow = rows.switchTo(next);
+            inFlight =
+                    new InFlightFlush(table, result, batchOfRow, staged, bytes, System.nanoTime());
+        }
+        if (wait) {
+            awaitInFlight();
+        }
+    }
+
+    /** Waits for the background flush; on success its table becomes the spare again. */
+    private void awaitInFlight() throws java.io.IOException, InterruptedException {
+        InFlightFlush flush = inFlight;
+        if (flush == null) {
+            return;
+        }
+        inFlight = null;
+        long inserted;
+        try {
+            inserted = flush.result.get();
+        } catch (java.util.concurrent.ExecutionException failed) {
+            Throwable e = failed.getCause();
+            if (e instanceof DuckDBSinkException) {
+                throw (DuckDBSinkException) e;
+            }
+            if (e instanceof SQLException) {
+                Exception mapped =
+                        Payloads.castFailure(
+                                flush.table,
+                                schema.identifier(),
+                                flush.batchOfRow,
+                                (SQLException) e);
+                if (mapped instanceof DuckDBSinkException) {
+                    throw (DuckDBSinkException) mapped;
+                }
+                SQLException clean = config.connection.scrub((SQLException) e);
+                throw new DuckDBSinkException(
+                        "Writing "
+                                + flush.staged
+                                + " rows to table "
+                                + schema.identifier()
+                                + " in "
+                                + config.connection.describe()
+                                + " failed: "
+                                + clean.getMessage(),
+                        clean);
             }
             throw new DuckDBSinkException(
                     "Writing "
-                            + staged
+                            + flush.staged
                             + " rows to table "
                             + schema.identifier()
-                            + " in "
-                            + config.connection.describe()
                             + " failed: "
-                            + config.connection.scrub(e).getMessage(),
-                    config.connection.scrub(e));
-        } catch (Exception e) {
-            throw new DuckDBSinkException(
-                    "Writing " + staged + " rows to table " + schema.identifier() + " failed: " + e,
+                            + e,
                     e);
         }
         recordsOut.inc(inserted);
-        bytesOut.inc(staging.estimatedBytes());
+        bytesOut.inc(flush.bytes);
         lastRowsPerCommit = inserted;
-        lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
-        resetBuffer();
+        lastCommitMillis = (System.nanoTime() - flush.started) / 1_000_000;
+        try {
+            // The active table's open transaction is committed first: resetting the flushed
+            // table inside it would make one transaction change two databases.
+            staging.flushAppender();
+            flush.table.reset();
+        } catch (SQLException e) {
+            throw new java.io.IOException(
+                    "Could not reset the staging table: " + e.getMessage(), e);
+        }
+        if (spare == null) {
+            spare = flush.table;
+        } else {
+            try {
+                flush.table.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing a staging table failed", e);
+            }
+        }
     }
 
     /** Committer path: seals the staged rows into a committable held until the checkpoint. */
@@ -459,13 +583,39 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     }
 
     private void closeQuietly() {
-        if (staging != null) {
+        if (flusher != null) {
+            // Let a running flush end before its connection closes under it.
+            flusher.shutdown();
             try {
-                staging.close();
-            } catch (Exception e) {
-                LOG.debug("Closing the staging table failed", e);
+                if (!flusher.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    flusher.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                flusher.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-            staging = null;
+            flusher = null;
+        }
+        for (StagingTable t :
+                new StagingTable[] {staging, spare, inFlight == null ? null : inFlight.table}) {
+            if (t != null) {
+                try {
+                    t.close();
+                } catch (Exception e) {
+                    LOG.debug("Closing a staging table failed", e);
+                }
+            }
+        }
+        staging = null;
+        spare = null;
+        inFlight = null;
+        if (flushConnection != null) {
+            try {
+                flushConnection.close();
+            } catch (Exception e) {
+                LOG.debug("Closing the flush connection failed", e);
+            }
+            flushConnection = null;
         }
         if (target != null) {
             try {

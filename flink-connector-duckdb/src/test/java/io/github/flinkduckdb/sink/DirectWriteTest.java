@@ -36,6 +36,15 @@ class DirectWriteTest {
                         + "status VARCHAR DEFAULT 'new')");
     }
 
+    /** Polls until the query returns {@code expected}: background flushes land asynchronously. */
+    private void awaitCount(String sql, long expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (db.count(sql) != expected) {
+            assertThat(System.currentTimeMillis()).as(sql + " = " + expected).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
     private static Map<String, Object> row(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
@@ -95,7 +104,8 @@ class DirectWriteTest {
             for (long i = 0; i < 7; i++) {
                 h.write(row("id", i));
             }
-            assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(6);
+            // Full buffers are flushed in the background.
+            awaitCount("SELECT count(*) FROM orders", 6);
             h.endInput();
             assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(7);
         }
@@ -112,7 +122,7 @@ class DirectWriteTest {
             h.advanceTime(1_000);
             assertThat(db.count("SELECT count(*) FROM orders")).isZero();
             h.advanceTime(1_000);
-            assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(1);
+            awaitCount("SELECT count(*) FROM orders", 1);
         }
     }
 

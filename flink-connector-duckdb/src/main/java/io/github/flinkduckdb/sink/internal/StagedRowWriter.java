@@ -43,7 +43,7 @@ public final class StagedRowWriter implements RowCollector {
     private static final int NAME_CACHE_LIMIT = 10_000;
 
     private final TableIdentifier table;
-    private final StagingTable staging;
+    private StagingTable staging;
     private final UnknownColumnPolicy policy;
     private final SchemaEvolution evolution;
     private final boolean batchIdColumn;
@@ -157,6 +157,24 @@ public final class StagedRowWriter implements RowCollector {
         batchIdsInBuffer.clear();
         batchStarts.clear();
         batchStartIds.clear();
+    }
+
+    /**
+     * Continues in another (empty) staging table with the same columns, e.g. while the previous one
+     * is being flushed. Returns how the rows of the previous buffer map to batch ids.
+     */
+    public java.util.function.LongFunction<String> switchTo(StagingTable next) {
+        List<Long> starts = new ArrayList<>(batchStarts);
+        List<String> ids = new ArrayList<>(batchStartIds);
+        this.staging = next;
+        bufferCleared();
+        return row -> {
+            String id = null;
+            for (int i = 0; i < starts.size() && starts.get(i) <= row; i++) {
+                id = ids.get(i);
+            }
+            return id;
+        };
     }
 
     /** The batch ids staged since the last {@link #bufferCleared()}. */
