@@ -1,0 +1,24 @@
+package io.github.flinkduckdb.otter.parquet;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.types.Row;
+
+/** Attaches a model's Parquet writer to its stream of rows. */
+public final class ParquetOutput {
+
+    private ParquetOutput() {}
+
+    /**
+     * Adds the writer for {@code output.model()} with the stable uid {@code parquet-<model>} (so
+     * checkpoints and savepoints restore into it) and the name {@code Parquet: <model>}.
+     */
+    public static SingleOutputStreamOperator<Void> write(
+            DataStream<Row> rows, ParquetModelOutput output, String uidPrefix) {
+        return rows.transform(
+                        "Parquet: " + output.model(), Types.VOID, new ParquetWriterOperator(output))
+                .uid(uidPrefix + output.model())
+                .name("Parquet: " + output.model());
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.flinkduckdb.otter.project;
+
+/**
+ * A RabbitMQ queue. Messages are acknowledged only when the Flink checkpoint that covers their
+ * output completes; {@code prefetch} bounds how many unacknowledged messages the consumer holds, so
+ * throughput is at most {@code prefetch} messages per checkpoint interval.
+ *
+ * @param host broker host
+ * @param port AMQP port
+ * @param vhost virtual host
+ * @param username user name
+ * @param password password; never printed
+ * @param queue the source queue (declared durable, not exclusive, not auto-deleted)
+ * @param dlq the dead-letter queue (declared the same way)
+ * @param prefetch the consumer's prefetch count (unacknowledged messages in flight)
+ * @param batchSize messages per micro-batch of the models
+ * @param batchTimeoutMs the longest a message waits for its micro-batch
+ * @param useCorrelationId whether producers set unique correlation ids, which makes the source
+ *     de-duplicate redeliveries (exactly-once); otherwise at-least-once after failures
+ * @param declareQueues whether the runner declares both queues at start (default true)
+ */
+public record RabbitMQSourceConfig(
+        String host,
+        int port,
+        String vhost,
+        String username,
+        String password,
+        String queue,
+        String dlq,
+        int prefetch,
+        int batchSize,
+        long batchTimeoutMs,
+        boolean useCorrelationId,
+        boolean declareQueues)
+        implements SourceConfig {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String type() {
+        return "rabbitmq";
+    }
+
+    /** A copy reading from {@code otherQueue} (for tests and {@code dlq replay}). */
+    public RabbitMQSourceConfig withQueues(String otherQueue, String otherDlq) {
+        return new RabbitMQSourceConfig(
+                host,
+                port,
+                vhost,
+                username,
+                password,
+                otherQueue,
+                otherDlq,
+                prefetch,
+                batchSize,
+                batchTimeoutMs,
+                useCorrelationId,
+                declareQueues);
+    }
+
+    @Override
+    public String describe() {
+        return "rabbitmq queue '"
+                + queue
+                + "' on "
+                + username
+                + "@"
+                + host
+                + ":"
+                + port
+                + vhostSuffix()
+                + " (prefetch "
+                + prefetch
+                + (useCorrelationId ? ", de-duplicated by correlation id" : "")
+                + ")";
+    }
+
+    @Override
+    public String describeDeadLetters() {
+        return "rabbitmq queue '" + dlq + "'";
+    }
+
+    private String vhostSuffix() {
+        return "/".equals(vhost) ? "" : " vhost '" + vhost + "'";
+    }
+
+    @Override
+    public String toString() {
+        return "RabbitMQSourceConfig{" + describe() + ", dlq=" + dlq + ", password=******}";
+    }
+}

@@ -1,0 +1,437 @@
+package io.github.flinkduckdb.otter.runner;
+
+import io.github.flinkduckdb.otter.OtterTransform;
+import io.github.flinkduckdb.otter.project.OtterProject;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code otter run}: builds the project's job, runs it on an embedded MiniCluster (or submits it to
+ * a remote cluster), prints a progress line while it runs, serves {@code /readyz}, and on Ctrl-C
+ * stops the job with a savepoint that the next {@code otter run} resumes from. A run that was
+ * killed resumes from its newest retained checkpoint.
+ */
+public final class OtterRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger("otter");
+
+    /** What a run did. */
+    public record Summary(
+            String jobId,
+            String finalState,
+            Map<String, Long> counters,
+            String resumedFrom,
+            String savepoint) {}
+
+    private final OtterProject project;
+    private final OtterTransform transform;
+    private final RunOptions options;
+    private final PrintStream out;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicReference<String> savepoint = new AtomicReference<>();
+    private final CountDownLatch submitted = new CountDownLatch(1);
+    private final CountDownLatch stopFinished = new CountDownLatch(1);
+    private volatile JobClient jobClient;
+    private volatile URI restAddress;
+    private volatile int healthPort;
+
+    public OtterRun(
+            OtterProject project, OtterTransform transform, RunOptions options, PrintStream out) {
+        this.project = project;
+        this.transform = transform;
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Runs until the input ends (bounded sources), the job fails, or Ctrl-C. */
+    public Summary run() throws Exception {
+        Path stateDir = options.stateDir();
+        String restore = restorePoint(stateDir);
+        Configuration jobConf =
+                JobSetup.configuration(
+                        options.checkpointInterval(), stateDir, restore, options.maxRestarts());
+        MiniCluster mini = null;
+        try {
+            URI rest;
+            if (options.embedded()) {
+                mini = startMiniCluster(options.parallelism());
+                rest = mini.getRestAddress().get();
+            } else {
+                rest = URI.create("http://" + options.jobManager() + "/");
+            }
+            StreamExecutionEnvironment env = environment(rest, jobConf);
+            env.setParallelism(options.parallelism());
+            OtterPipeline.build(env, project, transform);
+            if (restore != null) {
+                LOG.info("Resuming from {}", restore);
+            }
+            JobClient client;
+            try {
+                client = env.executeAsync("otter: " + project.name());
+            } catch (Exception e) {
+                throw new JobFailedException("The job could not start: " + rootMessage(e), e);
+            }
+            String jobId = client.getJobID().toHexString();
+            jobClient = client;
+            restAddress = rest;
+            LOG.info(
+                    "Job {} submitted to {} ({}; {}; checkpoints every {})",
+                    jobId,
+                    options.embedded() ? "the embedded MiniCluster" : rest,
+                    project.source().describe(),
+                    describeSinks(),
+                    io.github.flinkduckdb.otter.project.Durations.format(
+                            options.checkpointInterval()));
+            FlinkRest flinkRest = new FlinkRest(rest);
+            HealthServer health = null;
+            if (options.healthPort() > 0) {
+                health =
+                        new HealthServer(
+                                options.healthPort(),
+                                flinkRest,
+                                jobId,
+                                options.checkpointInterval());
+                healthPort = health.port();
+                LOG.info("Readiness on http://127.0.0.1:{}/readyz", health.port());
+            }
+            submitted.countDown();
+            ScheduledExecutorService progress =
+                    Executors.newSingleThreadScheduledExecutor(
+                            r -> {
+                                Thread t = new Thread(r, "otter-progress");
+                                t.setDaemon(true);
+                                return t;
+                            });
+            if (!options.progressInterval().isZero()) {
+                long every = options.progressInterval().toMillis();
+                progress.scheduleWithFixedDelay(
+                        () -> printProgress(client, flinkRest, jobId),
+                        every,
+                        every,
+                        TimeUnit.MILLISECONDS);
+            }
+            installStopHandler(client, stateDir);
+            String state;
+            Map<String, Long> counters;
+            try {
+                JobExecutionResult result = client.getJobExecutionResult().get();
+                counters = counters(result.getAllAccumulatorResults());
+                if (stopRequested.get()) {
+                    // The job ends before stopWithSavepoint() reports the savepoint's path.
+                    stopFinished.await(2, TimeUnit.MINUTES);
+                }
+                state = savepoint.get() != null ? "STOPPED" : "FINISHED";
+            } catch (Exception e) {
+                if (stopRequested.get()) {
+                    stopFinished.await(2, TimeUnit.MINUTES);
+                    counters = Map.of();
+                    state = savepoint.get() != null ? "STOPPED" : "CANCELED";
+                } else {
+                    throw new JobFailedException("The job failed: " + rootMessage(e), e);
+                }
+            } finally {
+                progress.shutdownNow();
+                if (health != null) {
+                    health.close();
+                }
+            }
+            return new Summary(jobId, state, counters, restore, savepoint.get());
+        } finally {
+            submitted.countDown();
+            finished.countDown();
+            if (mini != null) {
+                mini.close();
+            }
+        }
+    }
+
+    /** Waits until the job is submitted (for tools and tests); false on timeout. */
+    public boolean awaitSubmitted(Duration timeout) throws InterruptedException {
+        return submitted.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The running job's id, once submitted. */
+    public String jobId() {
+        return jobClient == null ? null : jobClient.getJobID().toHexString();
+    }
+
+    /** The REST address of the cluster the job runs on, once submitted. */
+    public URI restAddress() {
+        return restAddress;
+    }
+
+    /** The port of {@code /readyz}, once submitted with a health port. */
+    public int healthPort() {
+        return healthPort;
+    }
+
+    /** Stops the job as Ctrl-C does: with a savepoint, else by cancelling it. */
+    public void requestStop() {
+        if (jobClient != null && stopRequested.compareAndSet(false, true)) {
+            stop(jobClient, options.stateDir());
+        }
+    }
+
+    /** A job that ended with a failure; the message carries the root cause. */
+    public static final class JobFailedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        JobFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private String describeSinks() {
+        StringBuilder sb = new StringBuilder();
+        project.sinks().parquetOutput().ifPresent(p -> sb.append("Parquet to ").append(p.path()));
+        project.sinks()
+                .duckdbOutput()
+                .ifPresent(
+                        d ->
+                                sb.append(sb.length() > 0 ? " and " : "")
+                                        .append("DuckDB ")
+                                        .append(d.describe())
+                                        .append(" (")
+                                        .append(d.guarantee().text())
+                                        .append(")"));
+        return sb.toString();
+    }
+
+    private String restorePoint(Path stateDir) throws IOException {
+        if (options.fromSavepoint() != null) {
+            return options.fromSavepoint();
+        }
+        if (options.fresh()) {
+            return null;
+        }
+        Optional<Path> latest = StateDirectory.latest(stateDir);
+        return latest.map(p -> p.toUri().toString()).orElse(null);
+    }
+
+    private StreamExecutionEnvironment environment(URI rest, Configuration jobConf) {
+        if (options.embedded()) {
+            // The job's classes are on this JVM's class path, which the MiniCluster shares.
+            return StreamExecutionEnvironment.createRemoteEnvironment(
+                    rest.getHost(), rest.getPort(), jobConf);
+        }
+        Path jar = options.jobJar() != null ? options.jobJar() : JobJars.find();
+        LOG.info("Shipping {} to the cluster", jar);
+        return StreamExecutionEnvironment.createRemoteEnvironment(
+                rest.getHost(), rest.getPort(), jobConf, jar.toString());
+    }
+
+    static MiniCluster startMiniCluster(int slots) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        conf.set(
+                TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                org.apache.flink.configuration.MemorySize.parse("64m"));
+        MiniCluster mini =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(conf)
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
+        mini.start();
+        return mini;
+    }
+
+    // ---------------------------------------------------------------- progress
+
+    private void printProgress(JobClient client, FlinkRest rest, String jobId) {
+        try {
+            Map<String, Long> c = counters(client.getAccumulators().get(10, TimeUnit.SECONDS));
+            String checkpoint = "none yet";
+            try {
+                JsonNode latest = rest.checkpoints(jobId).path("latest").path("completed");
+                if (!latest.isMissingNode() && !latest.isNull()) {
+                    long ago =
+                            (System.currentTimeMillis()
+                                            - latest.path("latest_ack_timestamp").asLong())
+                                    / 1000;
+                    checkpoint = "#" + latest.path("id").asLong() + " " + ago + "s ago";
+                }
+            } catch (IOException e) {
+                checkpoint = "unknown";
+            }
+            LOG.info(progressLine(c, transform.modelNames(), checkpoint));
+        } catch (Exception e) {
+            LOG.debug("No progress information", e);
+        }
+    }
+
+    /** {@code messages 120 | rows orders=100 purchases=250 | dlq 20 | checkpoint #4 2s ago}. */
+    public static String progressLine(
+            Map<String, Long> counters, Iterable<String> models, String checkpoint) {
+        StringBuilder sb = new StringBuilder("progress: messages ");
+        sb.append(counters.getOrDefault(OtterPipeline.MESSAGES_IN, 0L)).append(" | rows");
+        for (String m : models) {
+            sb.append(' ')
+                    .append(m)
+                    .append('=')
+                    .append(counters.getOrDefault(OtterPipeline.rowsOut(m), 0L));
+        }
+        sb.append(" | dlq ").append(counters.getOrDefault(OtterPipeline.DEAD_LETTERS, 0L));
+        sb.append(" | last checkpoint ").append(checkpoint);
+        return sb.toString();
+    }
+
+    static Map<String, Long> counters(Map<String, Object> accumulators) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        accumulators.forEach(
+                (k, v) -> {
+                    if (k.startsWith("otter.") && v instanceof Number) {
+                        out.put(k, ((Number) v).longValue());
+                    }
+                });
+        return out;
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    /**
+     * Ctrl-C (SIGINT) and SIGTERM stop the job with a savepoint (recorded in the state folder,
+     * where the next run finds it), or cancel it when no savepoint can be taken; a second Ctrl-C
+     * exits at once. Signals are handled directly (not by a shutdown hook), so the cluster is still
+     * alive while the savepoint is taken.
+     */
+    private void installStopHandler(JobClient client, Path stateDir) {
+        Runnable onSignal =
+                () -> {
+                    if (!stopRequested.compareAndSet(false, true)) {
+                        out.println("otter: stopping now");
+                        Runtime.getRuntime().halt(130);
+                    }
+                    Thread t = new Thread(() -> stop(client, stateDir), "otter-stop");
+                    t.setDaemon(true);
+                    t.start();
+                };
+        for (String name : new String[] {"INT", "TERM"}) {
+            if (!handleSignal(name, onSignal)) {
+                Runtime.getRuntime()
+                        .addShutdownHook(
+                                new Thread(
+                                        () -> {
+                                            if (finished.getCount() > 0) {
+                                                stopRequested.set(true);
+                                                stop(client, stateDir);
+                                            }
+                                        },
+                                        "otter-stop-hook"));
+                return;
+            }
+        }
+    }
+
+    void stop(JobClient client, Path stateDir) {
+        try {
+            stopWithSavepoint(client, stateDir);
+        } finally {
+            stopFinished.countDown();
+        }
+    }
+
+    private void stopWithSavepoint(JobClient client, Path stateDir) {
+        LOG.info("Stopping: taking a savepoint (Ctrl-C again to quit at once)");
+        String dir = stateDir == null ? null : stateDir.resolve("savepoints").toUri().toString();
+        try {
+            String path =
+                    client.stopWithSavepoint(false, dir, SavepointFormatType.CANONICAL)
+                            .get(2, TimeUnit.MINUTES);
+            savepoint.set(path);
+            if (stateDir != null) {
+                Files.createDirectories(stateDir);
+                Files.write(
+                        stateDir.resolve("last-savepoint"),
+                        (path + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            LOG.info("Stopped with savepoint {}; `otter run` resumes from it", path);
+        } catch (Exception e) {
+            LOG.warn(
+                    "No savepoint ({}); cancelling. The next run resumes from the newest retained"
+                            + " checkpoint.",
+                    rootMessage(e));
+            try {
+                client.cancel().get(1, TimeUnit.MINUTES);
+            } catch (Exception cancel) {
+                LOG.warn("Cancelling failed: {}", rootMessage(cancel));
+            }
+        }
+    }
+
+    /** Installs a handler through {@code sun.misc.Signal} by reflection (not public API). */
+    private static boolean handleSignal(String name, Runnable action) {
+        try {
+            Class<?> signalClass = Class.forName("sun.misc.Signal");
+            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+            Object signal = signalClass.getConstructor(String.class).newInstance(name);
+            Object handler =
+                    Proxy.newProxyInstance(
+                            OtterRun.class.getClassLoader(),
+                            new Class<?>[] {handlerClass},
+                            (proxy, method, args) -> {
+                                if (method.getName().equals("handle")) {
+                                    action.run();
+                                }
+                                return null;
+                            });
+            signalClass
+                    .getMethod("handle", signalClass, handlerClass)
+                    .invoke(null, signal, handler);
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The message of the deepest cause: what actually went wrong. */
+    public static String rootMessage(Throwable e) {
+        Throwable t = e;
+        String best = null;
+        while (t != null) {
+            if (t.getMessage() != null && !t.getMessage().isEmpty()) {
+                best = t.getMessage();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+            t = t.getCause();
+        }
+        return best == null ? e.toString() : best;
+    }
+}

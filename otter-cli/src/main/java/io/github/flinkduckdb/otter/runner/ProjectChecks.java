@@ -1,0 +1,115 @@
+package io.github.flinkduckdb.otter.runner;
+
+import io.github.flinkduckdb.otter.OtterTransform;
+import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.project.ParquetOutputConfig;
+import io.github.flinkduckdb.otter.project.YamlNode;
+import io.github.flinkduckdb.schema.ColumnSchema;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Checks that need the models: every model named in the configuration exists, and every column
+ * named for partitioning or de-duplication is an output column of its model. Errors point at the
+ * YAML key.
+ */
+public final class ProjectChecks {
+
+    private ProjectChecks() {}
+
+    /**
+     * @throws io.github.flinkduckdb.otter.project.ConfigException at the first problem
+     */
+    public static void check(OtterProject project, OtterTransform transform) {
+        List<String> models = project.allModels().stream().map(m -> m.name()).toList();
+        List<String> running = transform.modelNames();
+        YamlNode overrides = project.modelsYaml().mapOrEmpty("overrides");
+        for (String model : overrides.keys()) {
+            requireModel(overrides.required(model), model, models, project);
+        }
+        YamlNode sinks = sinksSection(project);
+        Optional<ParquetOutputConfig> parquet = project.sinks().parquetOutput();
+        if (parquet.isPresent()) {
+            YamlNode p = sinks.mapOrEmpty("parquet");
+            for (String key : List.of("partition_by", "dedupe_key")) {
+                Optional<YamlNode> node = p.get(key);
+                if (node.isEmpty()) {
+                    continue;
+                }
+                if (node.get().isMap()) {
+                    for (String model : node.get().keys()) {
+                        YamlNode value = node.get().required(model);
+                        requireModel(value, model, models, project);
+                        if (running.contains(model)) {
+                            requireColumns(value, model, value.asStringList(), transform, key);
+                        }
+                    }
+                } else {
+                    for (String model : running) {
+                        requireColumns(
+                                node.get(), model, node.get().asStringList(), transform, key);
+                    }
+                }
+            }
+        }
+        if (project.sinks().duckdbOutput().isPresent()) {
+            YamlNode tables = sinks.mapOrEmpty("duckdb").mapOrEmpty("tables");
+            for (String model : tables.keys()) {
+                requireModel(tables.required(model), model, models, project);
+            }
+        }
+    }
+
+    /** {@code sinks} or Otter's single {@code sink}. */
+    private static YamlNode sinksSection(OtterProject project) {
+        YamlNode root = project.sinksYaml();
+        if (root.get("sinks").isPresent()) {
+            return root.required("sinks");
+        }
+        YamlNode sink = root.required("sink");
+        String type = sink.requiredString("type").trim().toLowerCase(Locale.ROOT);
+        // Present the single sink as if it were sinks.<type>.
+        return YamlNode.wrap(type, sink);
+    }
+
+    private static void requireModel(
+            YamlNode at, String model, List<String> models, OtterProject project) {
+        if (!models.contains(model)) {
+            throw at.error(
+                    "no model named '"
+                            + model
+                            + "' (the models in "
+                            + OtterProject.display(project.root(), project.modelsDir())
+                            + " are "
+                            + String.join(", ", models)
+                            + ")");
+        }
+    }
+
+    private static void requireColumns(
+            YamlNode at, String model, List<String> columns, OtterTransform transform, String key) {
+        List<ColumnSchema> out = transform.outputSchema(model);
+        for (String c : columns) {
+            boolean found = out.stream().anyMatch(col -> col.name().equalsIgnoreCase(c.trim()));
+            if (!found) {
+                throw at.error(
+                        key
+                                + " names column '"
+                                + c
+                                + "', which model '"
+                                + model
+                                + "' does not have (its columns: "
+                                + String.join(", ", out.stream().map(ColumnSchema::name).toList())
+                                + ")");
+            }
+        }
+        if (key.equals("partition_by") && columns.size() >= out.size()) {
+            throw at.error(
+                    "partition_by names every column of model '"
+                            + model
+                            + "'; a Parquet file needs at least one column that is not a partition key");
+        }
+    }
+}

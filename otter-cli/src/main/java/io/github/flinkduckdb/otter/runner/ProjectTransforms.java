@@ -1,0 +1,84 @@
+package io.github.flinkduckdb.otter.runner;
+
+import io.github.flinkduckdb.otter.OtterTransform;
+import io.github.flinkduckdb.otter.OtterTransformBuilder;
+import io.github.flinkduckdb.otter.model.OtterModelException;
+import io.github.flinkduckdb.otter.project.ConfigException;
+import io.github.flinkduckdb.otter.project.Fixtures;
+import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.project.YamlNode;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Builds the {@link OtterTransform} of a project: its models, the declared (or inferred) {@code
+ * incoming} schema, the source's batch size and timeout. Building validates every model in DuckDB
+ * without connecting anywhere.
+ */
+public final class ProjectTransforms {
+
+    private ProjectTransforms() {}
+
+    /**
+     * @throws ConfigException when the incoming schema is missing or DuckDB rejects it
+     * @throws OtterModelException when a model cannot run
+     */
+    public static OtterTransform build(OtterProject project) {
+        OtterTransformBuilder builder =
+                OtterTransform.builder().addModels(project.models()).name("Otter models");
+        if (project.source() != null) {
+            builder.maxBatchSize(project.source().batchSize())
+                    .maxBatchDelay(Duration.ofMillis(project.source().batchTimeoutMs()));
+        }
+        YamlNode incoming = project.modelsYaml().mapOrEmpty("incoming");
+        if (project.modelsConfig().declaredIncomingSchema().isPresent()) {
+            YamlNode at = incoming.required("schema");
+            try {
+                builder.incomingSchema(project.modelsConfig().incomingSchema());
+            } catch (IllegalArgumentException e) {
+                throw at.error("not a valid incoming schema: " + e.getMessage());
+            }
+        } else if (project.modelsConfig().inferFrom().isPresent()) {
+            YamlNode at = incoming.required("infer_from");
+            Path fixture = Path.of(project.modelsConfig().incomingInferFrom());
+            List<String> samples;
+            try {
+                samples = Fixtures.read(fixture);
+            } catch (IOException e) {
+                throw at.error("cannot read the fixture " + fixture + ": " + e.getMessage());
+            }
+            try {
+                builder.incomingSchemaFromSamples(samples);
+            } catch (IllegalArgumentException e) {
+                throw at.error(
+                        "cannot infer the incoming schema from " + fixture + ": " + e.getMessage());
+            }
+        } else {
+            throw new ConfigException(
+                    project.modelsYaml().file(),
+                    "incoming",
+                    -1,
+                    -1,
+                    "declare the shape of the messages: incoming.schema (e.g. \"order_id BIGINT,"
+                            + " \\\"user\\\" STRUCT(id BIGINT, name VARCHAR)\") or incoming.infer_from"
+                            + " (a fixture file); it makes typing strict and fixes the output schemas");
+        }
+        try {
+            return builder.build();
+        } catch (OtterModelException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().contains("incoming schema")) {
+                YamlNode at =
+                        incoming.get("schema")
+                                .or(() -> incoming.get("infer_from"))
+                                .orElse(incoming);
+                throw at.error(e.getMessage());
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.github.flinkduckdb.otter.project;
+
+import io.github.flinkduckdb.otter.testing.TestProjects;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Reading config/*.yml: typed values, defaults, and errors that name file, key and line. */
+class ProjectConfigTest {
+
+    @TempDir Path dir;
+    private Path project;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        project = TestProjects.copyOrders(dir);
+    }
+
+    private OtterProject load(Map<String, String> vars) {
+        return OtterProject.load(project, null, null, Interpolator.withOverrides(vars));
+    }
+
+    private void sources(String yaml) throws Exception {
+        TestProjects.write(project.resolve("config/sources.yml"), yaml);
+    }
+
+    @Test
+    void readsTheExampleProject() {
+        OtterProject p = load(Map.of("OTTER_OUTPUT", dir.resolve("out").toString()));
+
+        FileSourceConfig source = (FileSourceConfig) p.source();
+        assertThat(source.path()).isEqualTo(project.resolve("fixtures/orders.jsonl").toString());
+        assertThat(source.watch()).isFalse();
+        assertThat(source.dlqPath()).isEqualTo(dir.resolve("out/dlq").toString());
+        ParquetOutputConfig parquet = p.sinks().parquet();
+        assertThat(parquet.path()).isEqualTo(dir.resolve("out/parquet").toString());
+        assertThat(parquet.stagingPath())
+                .isEqualTo(dir.resolve("out/.parquet.otter-staging").toString());
+        assertThat(parquet.partitionBy("orders")).containsExactly("currency");
+        assertThat(parquet.partitionBy("purchases")).isEmpty();
+        assertThat(parquet.dedupeKey("orders")).containsExactly("order_id");
+        DuckDBOutputConfig duckdb = p.sinks().duckdb();
+        assertThat(duckdb.url()).isEqualTo("jdbc:duckdb:" + dir.resolve("out/warehouse.duckdb"));
+        assertThat(duckdb.table("purchases")).isEqualTo("purchases");
+        assertThat(duckdb.guarantee()).isEqualTo(DuckDBOutputConfig.Guarantee.EXACTLY_ONCE);
+        assertThat(p.modelsConfig().policy("orders")).isEqualTo(new FlushPolicy(536870912L, 60));
+        assertThat(p.modelsConfig().policy("purchases"))
+                .isEqualTo(new FlushPolicy(10485760L, 1500));
+        assertThat(p.modelsConfig().policy("other")).isEqualTo(new FlushPolicy(134217728L, 300));
+        assertThat(p.models()).extracting(m -> m.name()).containsExactly("orders", "purchases");
+    }
+
+    @Test
+    void readsRabbitMQWithSeedKeysAndNeverPrintsThePassword() throws Exception {
+        sources(
+                "source:\n"
+                        + "  type: rabbitmq\n"
+                        + "  host: ${RABBITMQ_HOST:-localhost}\n"
+                        + "  port: 5672\n"
+                        + "  vhost: /\n"
+                        + "  username: otter\n"
+                        + "  password: ${RABBITMQ_PASSWORD}\n"
+                        + "  queue: orders.raw\n"
+                        + "  dlq: orders.dlq\n"
+                        + "  batch_size: 100\n"
+                        + "  batch_timeout_ms: 5000\n");
+        RabbitMQSourceConfig r =
+                (RabbitMQSourceConfig) load(Map.of("RABBITMQ_PASSWORD", "pa55w0rd")).source();
+
+        assertThat(r)
+                .isEqualTo(
+                        new RabbitMQSourceConfig(
+                                "localhost",
+                                5672,
+                                "/",
+                                "otter",
+                                "pa55w0rd",
+                                "orders.raw",
+                                "orders.dlq",
+                                1000,
+                                100,
+                                5000,
+                                false,
+                                true));
+        assertThat(r.toString()).doesNotContain("pa55w0rd").contains("******");
+        assertThat(r.describe()).doesNotContain("pa55w0rd");
+    }
+
+    @Test
+    void readsKafkaWithDefaults() throws Exception {
+        sources(
+                "source:\n  type: kafka\n  bootstrap_servers: 127.0.0.1:9092\n  topic: orders\n"
+                        + "  properties:\n    sasl.jaas.config: secret-stuff\n");
+        KafkaSourceConfig k = (KafkaSourceConfig) load(Map.of()).source();
+        assertThat(k.topics()).containsExactly("orders");
+        assertThat(k.groupId()).isEqualTo("otter-orders-project");
+        assertThat(k.startingOffsets()).isEqualTo("committed");
+        assertThat(k.dlqTopic()).isEqualTo("orders.dlq");
+        assertThat(k.toString()).doesNotContain("secret-stuff");
+    }
+
+    @Test
+    void readsAWatchedFolder() throws Exception {
+        sources("source:\n  type: file\n  path: inbox\n  watch: true\n  monitor_interval: 250ms\n");
+        FileSourceConfig f = (FileSourceConfig) load(Map.of()).source();
+        assertThat(f.watch()).isTrue();
+        assertThat(f.monitorInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(f.path()).isEqualTo(project.resolve("inbox").toString());
+    }
+
+    @Test
+    void acceptsOttersSingleSinkForm() throws Exception {
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: parquet\n  path: ./output\n  partition_by: [currency]\n"
+                        + "  dedupe_key: order_id\n");
+        SinksConfig s = load(Map.of()).sinks();
+        assertThat(s.duckdbOutput()).isEmpty();
+        assertThat(s.parquet().partitionBy("orders")).isEqualTo(List.of("currency"));
+        assertThat(s.parquet().dedupeKey("purchases")).isEqualTo(List.of("order_id"));
+    }
+
+    @Test
+    void anUnknownKeyIsLocatedAndASpellingIsSuggested() throws Exception {
+        sources("source:\n  type: rabbitmq\n  queue: q\n  hots: localhost\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "config/sources.yml:4:3: source.hots: unknown key 'hots' (did you mean 'host'?)")
+                .satisfies(
+                        e -> {
+                            ConfigException c = (ConfigException) e;
+                            assertThat(c.key()).contains("source.hots");
+                            assertThat(c.line()).isEqualTo(4);
+                        });
+    }
+
+    @Test
+    void aWrongValueNamesFileKeyAndLine() throws Exception {
+        sources("source:\n  type: rabbitmq\n  queue: q\n  port: lots\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/sources.yml:4:9: source.port: expected a whole number, got \"lots\"");
+    }
+
+    @Test
+    void aMissingRequiredKeyNamesTheKey() throws Exception {
+        sources("source:\n  type: rabbitmq\n  host: h\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/sources.yml:2:3: source.queue: is required in source but missing");
+    }
+
+    @Test
+    void anUnknownSourceTypeIsAnError() throws Exception {
+        sources("source:\n  type: sqs\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/sources.yml:2:9: source.type: unknown source type 'sqs'; use rabbitmq, kafka or file");
+    }
+
+    @Test
+    void invalidYamlIsLocated() throws Exception {
+        sources("source:\n  type: file\n  path: [unclosed\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config/sources.yml:")
+                .hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void aDuplicateKeyIsAnError() throws Exception {
+        sources("source:\n  type: file\n  path: a\n  path: b\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/sources.yml:4:3: source.path: key 'path' appears twice (first on line 3)");
+    }
+
+    @Test
+    void aVariableThatIsNotSetIsAnErrorAtItsLine() throws Exception {
+        sources(
+                "source:\n  type: rabbitmq\n  queue: q\n  password: ${OTTER_TEST_UNSET_PASSWORD}\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageStartingWith(
+                        "config/sources.yml:4:13: environment variable OTTER_TEST_UNSET_PASSWORD is not set");
+    }
+
+    @Test
+    void stagingInsideTheOutputIsRejected() throws Exception {
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sinks:\n  parquet:\n    path: out\n    staging_path: out/.staging\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageStartingWith(
+                        "config/sinks.yml:4:19: sinks.parquet.staging_path: the staging folder")
+                .hasMessageContaining("DuckDB's ** enters hidden folders");
+    }
+
+    @Test
+    void modelThresholdsAcceptSizesWithUnits() throws Exception {
+        TestProjects.write(
+                project.resolve("config/models.yml"),
+                "max_file_bytes: 64MB\nmax_age_seconds: 10\noverrides:\n  orders:\n    max_age_seconds: 0\n"
+                        + "incoming:\n  schema: order_id BIGINT\n");
+        ModelsConfig m = load(Map.of()).modelsConfig();
+        assertThat(m.defaults()).isEqualTo(new FlushPolicy(64L << 20, 10));
+        assertThat(m.policy("orders")).isEqualTo(new FlushPolicy(64L << 20, 0));
+    }
+
+    @Test
+    void duckdbNeedsExactlyOneOfPathAndUrl() throws Exception {
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sinks:\n  duckdb:\n    path: a.duckdb\n    url: md:shop\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageStartingWith(
+                        "config/sinks.yml:3:5: sinks.duckdb: set exactly one of 'path'");
+    }
+
+    @Test
+    void motherDuckTokensAreNotPrinted() throws Exception {
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sinks:\n  duckdb:\n    url: md:shop\n    token: ${MD_TOKEN}\n");
+        DuckDBOutputConfig d = load(Map.of("MD_TOKEN", "tok-123456")).sinks().duckdb();
+        assertThat(d.url()).isEqualTo("jdbc:duckdb:md:shop");
+        assertThat(d.token()).isEqualTo("tok-123456");
+        assertThat(d.toString()).doesNotContain("tok-123456");
+    }
+}

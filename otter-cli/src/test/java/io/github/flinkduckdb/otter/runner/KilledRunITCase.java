@@ -1,0 +1,259 @@
+package io.github.flinkduckdb.otter.runner;
+
+import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.otter.testing.Poll;
+import io.github.flinkduckdb.otter.testing.Rabbit;
+import io.github.flinkduckdb.otter.testing.TestProjects;
+import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code otter run} as a separate process, as a user runs it: killed with SIGKILL in the middle of
+ * a stream, started again (it resumes from the newest retained checkpoint), then stopped with
+ * Ctrl-C (SIGINT: a savepoint). With correlation ids and exactly-once outputs, every message is in
+ * DuckDB and in Parquet exactly once.
+ */
+class KilledRunITCase {
+
+    @TempDir Path dir;
+    private Rabbit rabbit;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        rabbit = new Rabbit();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        rabbit.close();
+    }
+
+    private Process otterRun(Path project, Path out, String logName) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx768m");
+        for (String opt : System.getProperty("otter.test.opens", defaultOpens()).split(" ")) {
+            if (!opt.isBlank()) {
+                cmd.add(opt);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.github.flinkduckdb.otter.cli.OtterCli");
+        cmd.addAll(
+                List.of(
+                        "--project",
+                        project.toString(),
+                        "--var",
+                        "OTTER_OUTPUT=" + out,
+                        "run",
+                        "--checkpoint-interval",
+                        "300ms",
+                        "--progress-interval",
+                        "1s",
+                        "--state-dir",
+                        dir.resolve("state").toString()));
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectOutput(dir.resolve(logName + ".out").toFile())
+                        .redirectError(dir.resolve(logName + ".err").toFile())
+                        .start();
+        processes.add(p);
+        return p;
+    }
+
+    private static String defaultOpens() {
+        return "--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED"
+                + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED"
+                + " --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
+                + " --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED"
+                + " --add-opens=java.base/java.util.concurrent=ALL-UNNAMED";
+    }
+
+    private String log(String name) throws Exception {
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        return "--- "
+                + name
+                + " stdout\n"
+                + (Files.exists(out) ? Files.readString(out) : "")
+                + "--- "
+                + name
+                + " stderr (tail)\n"
+                + (Files.exists(err) ? tail(Files.readString(err)) : "");
+    }
+
+    private static String tail(String s) {
+        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+    }
+
+    private long parquetRows(Path out) {
+        try (Connection c = DuckDBDriverConnections.inMemory();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM read_parquet('"
+                                        + out.resolve("parquet")
+                                        + "/orders/**/*.parquet')")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private boolean hasCheckpoint() throws Exception {
+        Path checkpoints = dir.resolve("state/checkpoints");
+        if (!Files.isDirectory(checkpoints)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.walk(checkpoints)) {
+            return s.anyMatch(p -> p.getFileName().toString().equals("_metadata"));
+        }
+    }
+
+    @Test
+    void aKilledRunResumesFromItsCheckpointAndCtrlCStopsWithASavepoint() throws Exception {
+        String queue = rabbit.queue("otter-it-killed");
+        rabbit.forget(queue + ".dlq");
+        Path project = TestProjects.copyOrders(dir);
+        TestProjects.write(
+                project.resolve("config/sources.yml"),
+                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  queue: "
+                        + queue
+                        + "\n  prefetch: 2000\n  batch_size: 100\n  batch_timeout_ms: 50\n"
+                        + "  correlation_id: true\n");
+        Path models = project.resolve("config/models.yml");
+        TestProjects.write(
+                models,
+                Files.readString(models).replaceAll("max_age_seconds: \\d+", "max_age_seconds: 0"));
+        Path out = dir.resolve("out");
+        int n = 3000;
+
+        // A producer that publishes half the messages, waits for the kill, then the rest: the
+        // kill falls in the middle of the stream, with messages in flight.
+        AtomicInteger published = new AtomicInteger();
+        java.util.concurrent.CountDownLatch killed = new java.util.concurrent.CountDownLatch(1);
+        Thread producer =
+                new Thread(
+                        () -> {
+                            try (Rabbit r = new Rabbit()) {
+                                for (int i = 0; i < n; i++) {
+                                    if (i == n / 2) {
+                                        killed.await();
+                                    }
+                                    r.publish(
+                                            queue,
+                                            RabbitMQPipelineITCase.order(
+                                                    i, i % 2 == 0 ? "EUR" : "USD"),
+                                            "id-" + i);
+                                    published.incrementAndGet();
+                                    if (i % 50 == 49) {
+                                        Thread.sleep(20);
+                                    }
+                                }
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "producer");
+
+        Process first = otterRun(project, out, "first");
+        try {
+            Poll.until("the first checkpoint", Duration.ofSeconds(90), this::hasCheckpoint);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + log("first"), e);
+        }
+        producer.start();
+        try {
+            Poll.until("rows in Parquet", Duration.ofSeconds(60), () -> parquetRows(out) > 200);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + log("first"), e);
+        }
+        first.destroyForcibly(); // SIGKILL
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(published.get()).as("the kill is mid-stream").isLessThan(n);
+        killed.countDown();
+        long atKill = parquetRows(out);
+        assertThat(atKill).as(log("first")).isGreaterThan(0).isLessThan(n);
+
+        Process second = otterRun(project, out, "second");
+        producer.join(120_000);
+        assertThat(published.get()).isEqualTo(n);
+        try {
+            Poll.until(
+                    "every message in Parquet",
+                    Duration.ofSeconds(120),
+                    () -> parquetRows(out) >= n && rabbit.count(queue) == 0);
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    e.getMessage() + " (" + parquetRows(out) + " rows)\n" + log("second"), e);
+        }
+        // Ctrl-C: stop with a savepoint.
+        new ProcessBuilder("kill", "-INT", String.valueOf(second.pid())).start().waitFor();
+        assertThat(second.waitFor(120, TimeUnit.SECONDS)).as(log("second")).isTrue();
+        String secondOut = Files.readString(dir.resolve("second.out"), StandardCharsets.UTF_8);
+        assertThat(second.exitValue()).as(log("second")).isZero();
+        assertThat(secondOut)
+                .contains(" STOPPED\n")
+                .contains("  resumed from    file:")
+                .contains("  savepoint       ");
+        String secondErr = Files.readString(dir.resolve("second.err"));
+        assertThat(secondErr).contains("Resuming from file:");
+        assertThat(secondErr)
+                .as("the progress line")
+                .containsPattern(
+                        "otter: progress: messages \\d+ \\| rows orders=\\d+ purchases=\\d+ \\| dlq 0"
+                                + " \\| last checkpoint #\\d+ \\d+s ago");
+        assertThat(dir.resolve("state/last-savepoint")).isRegularFile();
+
+        // Exactly once, in Parquet and in DuckDB.
+        try (Connection c = DuckDBDriverConnections.inMemory();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*), count(DISTINCT order_id) FROM read_parquet('"
+                                        + out.resolve("parquet")
+                                        + "/orders/**/*.parquet')")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(n);
+            assertThat(rs.getLong(2)).isEqualTo(n);
+        }
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(n);
+        assertThat(db.count("SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(n);
+        assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(n);
+        assertThat(rabbit.count(queue)).isZero();
+        assertThat(rabbit.count(queue + ".dlq")).isZero();
+        // Nothing left behind in staging but empty folders.
+        try (Stream<Path> s = Files.walk(out.resolve(".parquet.otter-staging"))) {
+            assertThat(s.filter(Files::isRegularFile).map(Path::toString).toList()).isEmpty();
+        }
+        assertThat(new File(out.toFile(), "parquet").exists()).isTrue();
+    }
+}
