@@ -92,6 +92,11 @@ public final class OtterEngine implements AutoCloseable {
                                     OtterDatabase.CATALOG,
                                     OtterDatabase.SCHEMA,
                                     OtterDatabase.RAW_TABLE);
+            // Flink calls an operator from one thread at a time, but not always the same one:
+            // chained after a legacy SourceFunction (e.g. RabbitMQ's RMQSource) records arrive on
+            // the source's thread and timers and barriers on the task thread, serialized by the
+            // checkpoint lock. DuckDB's appender refuses a second thread unless told otherwise.
+            this.appender.unsafeBreakThreadConfinement();
             String structure = SqlIdentifiers.literal(transform.incomingSchema().jsonStructure());
             this.loadBatch =
                     new ReusableStatement(

@@ -125,7 +125,16 @@ public final class StagingTable implements AutoCloseable {
                 st.execute(createSql(table, false));
             }
         }
-        appender = connection.createAppender(catalog, "main", table);
+        appender = newAppender();
+    }
+
+    private DuckDBAppender newAppender() throws SQLException {
+        DuckDBAppender a = connection.createAppender(catalog, "main", table);
+        // Flink calls a writer from one thread at a time, but not always the same thread (a
+        // legacy source's thread and the task thread take turns under the checkpoint lock); the
+        // background flusher never touches appenders.
+        a.unsafeBreakThreadConfinement();
+        return a;
     }
 
     private String createSql(String name, boolean withDefaults) {
@@ -284,7 +293,7 @@ public final class StagingTable implements AutoCloseable {
                             + " RENAME TO "
                             + SqlIdentifiers.quote(table));
         }
-        appender = connection.createAppender(catalog, "main", table);
+        appender = newAppender();
     }
 
     /** Empties the table (drops and re-creates it, which frees its memory at once). */
