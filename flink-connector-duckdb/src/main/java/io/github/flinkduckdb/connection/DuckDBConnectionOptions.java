@@ -182,6 +182,18 @@ public final class DuckDBConnectionOptions implements Serializable {
 
     private Connection open(boolean readOnly) throws SQLException {
         Properties props = connectionProperties(readOnly);
+        if (!readOnly) {
+            // DuckDB creates a missing database file but not its folder.
+            Optional<Path> file = localFile();
+            if (file.isPresent() && file.get().getParent() != null) {
+                try {
+                    java.nio.file.Files.createDirectories(file.get().getParent());
+                } catch (java.io.IOException e) {
+                    throw new SQLException(
+                            "Cannot create the folder of " + describe() + ": " + e.getMessage(), e);
+                }
+            }
+        }
         try {
             Connection c = DuckDBDriverConnections.connect(url, props);
             applySettings(c);

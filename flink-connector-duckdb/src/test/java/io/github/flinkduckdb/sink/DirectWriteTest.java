@@ -362,6 +362,20 @@ class DirectWriteTest {
     }
 
     @Test
+    void createsTheDatabaseFileAndItsFolder() throws Exception {
+        DuckDBTestDatabase fresh = DuckDBTestDatabase.at(dir.resolve("new/folder/fresh.duckdb"));
+        try (SinkHarness<Map<String, Object>> h =
+                SinkHarness.direct(
+                        DuckDBSink.forMaps(fresh.url(), "t")
+                                .setCreateTableSql("CREATE TABLE t (id BIGINT)")
+                                .build())) {
+            h.write(row("id", 1L));
+            h.checkpoint();
+        }
+        assertThat(fresh.count("SELECT count(*) FROM t")).isEqualTo(1);
+    }
+
+    @Test
     void invalidCreateStatementFailsWithDuckDBsMessage() {
         assertThatThrownBy(
                         () ->

@@ -196,8 +196,16 @@ public final class OtterTransform implements Serializable {
      * @param table the table name, quoted as one identifier
      */
     public String createTableSql(String modelName, String table) {
-        StringBuilder sb =
-                new StringBuilder("CREATE TABLE ").append(SqlIdentifiers.quote(table)).append(" (");
+        // "analytics.orders" is a schema and a table, as in the DuckDB sink's table names.
+        io.github.flinkduckdb.schema.TableIdentifier id =
+                io.github.flinkduckdb.schema.TableIdentifier.parse(table);
+        StringBuilder sb = new StringBuilder();
+        if (id.schema().isPresent() && !id.catalog().isPresent()) {
+            sb.append("CREATE SCHEMA IF NOT EXISTS ")
+                    .append(SqlIdentifiers.quote(id.schema().get()))
+                    .append("; ");
+        }
+        sb.append("CREATE TABLE ").append(id.toSql()).append(" (");
         List<ColumnSchema> columns = outputSchema(modelName);
         for (int i = 0; i < columns.size(); i++) {
             if (i > 0) {

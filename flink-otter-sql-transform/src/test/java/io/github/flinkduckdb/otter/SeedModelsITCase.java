@@ -157,6 +157,9 @@ class SeedModelsITCase {
                                 + " \"product_name\" VARCHAR, \"quantity\" INTEGER, \"unit_price\""
                                 + " DECIMAL(10,2), \"line_total\" DECIMAL(18,2), \"user_id\" BIGINT,"
                                 + " \"placed_at\" TIMESTAMP WITH TIME ZONE)");
+        assertThat(otter.createTableSql("purchases", "analytics.purchases"))
+                .startsWith(
+                        "CREATE SCHEMA IF NOT EXISTS \"analytics\"; CREATE TABLE \"analytics\".\"purchases\" (");
     }
 
     @Test
