@@ -94,7 +94,16 @@ public final class FlinkRestClient {
     /** Runs an uploaded jar's entry class; returns the job id. */
     public String runJar(String jarId, String entryClass, List<String> args)
             throws IOException, InterruptedException {
+        return runJar(jarId, entryClass, args, 0);
+    }
+
+    /** Runs an uploaded jar's entry class with a default parallelism (0: the cluster's). */
+    public String runJar(String jarId, String entryClass, List<String> args, int parallelism)
+            throws IOException, InterruptedException {
         ObjectNode request = JSON.createObjectNode();
+        if (parallelism > 0) {
+            request.put("parallelism", parallelism);
+        }
         request.put("entryClass", entryClass);
         request.putArray("programArgsList")
                 .addAll(
@@ -127,6 +136,37 @@ public final class FlinkRestClient {
 
     public long completedCheckpoints(String jobId) throws IOException, InterruptedException {
         return get("/jobs/" + jobId + "/checkpoints").path("counts").path("completed").asLong();
+    }
+
+    /** Stops the job with a savepoint (without draining); returns the savepoint path. */
+    public String stopWithSavepoint(String jobId, java.nio.file.Path directory, Duration timeout)
+            throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("drain", false);
+        request.put("targetDirectory", directory.toUri().toString());
+        String trigger =
+                post(
+                                "/jobs/" + jobId + "/stop",
+                                "application/json",
+                                JSON.writeValueAsBytes(request))
+                        .path("request-id")
+                        .asText();
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if (status.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode op = status.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IOException(
+                            "Stop with savepoint failed: " + op.path("failure-cause"));
+                }
+                return op.path("location").asText();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("Stop with savepoint did not finish in " + timeout);
+            }
+            Thread.sleep(250);
+        }
     }
 
     public void cancel(String jobId) throws IOException, InterruptedException {

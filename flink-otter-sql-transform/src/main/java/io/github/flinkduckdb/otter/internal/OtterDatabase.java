@@ -7,7 +7,6 @@ import org.apache.flink.annotation.Internal;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -64,7 +63,9 @@ public final class OtterDatabase implements AutoCloseable {
             Path tempDirectory,
             boolean forValidation)
             throws SQLException {
-        Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        // Through DuckDB's driver directly: DriverManager does not see a driver that came with
+        // the job jar (user-code class loader) and says "No suitable driver".
+        Connection connection = io.github.flinkduckdb.connection.DuckDBDriverConnections.inMemory();
         try (Statement st = connection.createStatement()) {
             st.execute("SET memory_limit = " + SqlIdentifiers.literal(settings.memoryLimit()));
             st.execute("SET threads = " + settings.threads());
