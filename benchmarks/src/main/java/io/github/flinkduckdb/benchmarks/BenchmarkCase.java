@@ -56,6 +56,10 @@ public final class BenchmarkCase {
         Files.deleteIfExists(Paths.get(db + ".wal"));
         String url = "jdbc:duckdb:" + db.toAbsolutePath();
 
+        if (name.equals("pipeline")) {
+            PipelineBenchmark.run((int) rows, dir);
+            return;
+        }
         if (name.equals("transform")) {
             TransformBenchmark.run((int) Math.min(rows, Math.max(200, rows / 20)), (int) rows);
             return;

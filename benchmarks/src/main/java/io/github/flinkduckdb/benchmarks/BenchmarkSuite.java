@@ -97,6 +97,7 @@ public final class BenchmarkSuite {
         plan.put("sql-append-eo-p1", maps);
         plan.put("sql-upsert-eo-p1", maps);
         plan.put("transform", full ? 20_000L : 1_000L);
+        plan.put("pipeline", full ? 100_000L : 2_000L);
         if (full) {
             // The smoke run skips these: they repeat duckdb-typed-alo-p1 at other sizes.
             plan.put("memory:duckdb-typed-alo-p1", mem);
@@ -204,7 +205,9 @@ public final class BenchmarkSuite {
                 "| case | rows | rows/s | vs raw appender | vs JdbcSink | target | met | check |\n");
         sb.append("|---|---:|---:|---:|---:|---|---|---|\n");
         for (Result r : results.values()) {
-            if (r.name.startsWith("memory:") || r.name.startsWith("transform")) {
+            if (r.name.startsWith("memory:")
+                    || r.name.startsWith("transform")
+                    || r.name.startsWith("pipeline")) {
                 continue;
             }
             String target = target(r.name);
@@ -257,6 +260,29 @@ public final class BenchmarkSuite {
                                 ratio >= 50 && latency < 1000 ? "yes" : "no",
                                 r.check));
             }
+        }
+        Result raw2 = results.get("pipeline-raw-consumer");
+        Result otter = results.get("pipeline-otter");
+        if (raw2 != null && otter != null) {
+            double ratio = otter.rowsPerSecond() / raw2.rowsPerSecond();
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nPipeline (RabbitMQ -> seed models -> Parquet, prefetch %d, acks every %d ms, parallelism 1):%n"
+                                    + "| variant | messages | messages/s | ratio | target | met |%n"
+                                    + "|---|---:|---:|---:|---|---|%n"
+                                    + "| raw consumer, same prefetch and ack rhythm | %,d | %,.0f | 1.00x | baseline | - |%n"
+                                    + "| otter pipeline (rows readable in Parquet) | %,d | %,.0f | %.2fx | >= 0.8x | %s |%n"
+                                    + "Latency from publish to a readable Parquet row (median of 10, idle pipeline): %d ms%n",
+                            PipelineBenchmark.PREFETCH,
+                            PipelineBenchmark.ACK_INTERVAL_MS,
+                            raw2.rows,
+                            raw2.rowsPerSecond(),
+                            otter.rows,
+                            otter.rowsPerSecond(),
+                            ratio,
+                            ratio >= 0.8 ? "yes" : "no",
+                            otter.p99Millis));
         }
         Result append = results.get("sql-append-eo-p1");
         Result upsert = results.get("sql-upsert-eo-p1");

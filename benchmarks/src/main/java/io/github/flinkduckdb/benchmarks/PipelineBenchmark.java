@@ -1,0 +1,308 @@
+package io.github.flinkduckdb.benchmarks;
+
+import io.github.flinkduckdb.otter.OtterMessage;
+import io.github.flinkduckdb.otter.OtterTransform;
+import io.github.flinkduckdb.otter.project.Interpolator;
+import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.runner.OtterRun;
+import io.github.flinkduckdb.otter.runner.ProjectTransforms;
+import io.github.flinkduckdb.otter.runner.RunOptions;
+import io.github.flinkduckdb.testing.brokers.RabbitMQ;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * RabbitMQ to the seed's models to Parquet, as {@code otter run} runs it (embedded MiniCluster,
+ * RMQSource acknowledging at checkpoints), against a plain consumer of the same queue with the same
+ * prefetch and acknowledgement rhythm (one cumulative ack per checkpoint interval). Both are
+ * bounded by the broker in the same way: at most {@code prefetch} unacknowledged messages per
+ * interval. Prints RESULT lines for both and, as the last field of the pipeline line, the median
+ * latency from publishing a message to its row being readable in the Parquet files.
+ */
+final class PipelineBenchmark {
+
+    static final int PREFETCH = 5_000;
+    static final long ACK_INTERVAL_MS = 500;
+
+    private PipelineBenchmark() {}
+
+    static void run(int messages, Path workDir) throws Exception {
+        Path work = workDir.toAbsolutePath();
+        RabbitMQ.ensureRunning();
+        List<OtterMessage> generated = TransformBenchmark.messages(messages);
+        List<byte[]> bodies = new ArrayList<>(messages);
+        for (OtterMessage m : generated) {
+            bodies.add(m.getPayload());
+        }
+        long validOrders = 0;
+        for (byte[] b : bodies) {
+            if (!new String(b, StandardCharsets.UTF_8).contains("[oops")) {
+                validOrders++;
+            }
+        }
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(RabbitMQ.HOST);
+        factory.setPort(RabbitMQ.PORT);
+        factory.setUsername(RabbitMQ.USER);
+        factory.setPassword(RabbitMQ.PASSWORD);
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String rawQueue = "bench-raw-" + suffix;
+        String pipeQueue = "bench-pipeline-" + suffix;
+        try (Connection connection = factory.newConnection("benchmark")) {
+            Channel admin = connection.createChannel();
+            try {
+                admin.queueDeclare(rawQueue, true, false, false, null);
+                admin.queueDeclare(pipeQueue, true, false, false, null);
+                admin.queueDeclare(pipeQueue + ".dlq", true, false, false, null);
+                publish(admin, rawQueue, bodies, 0);
+                publish(admin, pipeQueue, bodies, 0);
+
+                double rawSeconds = rawConsumer(connection, rawQueue, messages);
+                System.out.printf(
+                        "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
+
+                Path project = project(work.resolve("pipeline-" + suffix), pipeQueue);
+                long[] latency = new long[1];
+                double pipelineSeconds =
+                        pipeline(project, validOrders, admin, pipeQueue, messages, latency);
+                System.out.printf(
+                        "RESULT|pipeline-otter|%d|%.3f|0|0|ok|0|%d%n",
+                        messages, pipelineSeconds, latency[0]);
+            } finally {
+                admin.queueDelete(rawQueue);
+                admin.queueDelete(pipeQueue);
+                admin.queueDelete(pipeQueue + ".dlq");
+            }
+        }
+    }
+
+    private static void publish(Channel channel, String queue, List<byte[]> bodies, int first)
+            throws Exception {
+        channel.confirmSelect();
+        for (int i = 0; i < bodies.size(); i++) {
+            AMQP.BasicProperties props =
+                    new AMQP.BasicProperties.Builder()
+                            .correlationId("m-" + (first + i))
+                            .deliveryMode(2)
+                            .build();
+            channel.basicPublish("", queue, props, bodies.get(i));
+        }
+        channel.waitForConfirmsOrDie(60_000);
+    }
+
+    /** The baseline: consume and acknowledge cumulatively every {@link #ACK_INTERVAL_MS}. */
+    static double rawConsumer(Connection connection, String queue, int messages) throws Exception {
+        Channel channel = connection.createChannel();
+        channel.basicQos(PREFETCH);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong received = new AtomicLong();
+        AtomicLong lastTag = new AtomicLong();
+        long start = System.nanoTime();
+        channel.basicConsume(
+                queue,
+                false,
+                new DefaultConsumer(channel) {
+                    @Override
+                    public void handleDelivery(
+                            String tag,
+                            Envelope envelope,
+                            AMQP.BasicProperties properties,
+                            byte[] body) {
+                        lastTag.set(envelope.getDeliveryTag());
+                        if (received.incrementAndGet() == messages) {
+                            done.countDown();
+                        }
+                    }
+                });
+        long acked = 0;
+        while (acked < messages) {
+            boolean finished = done.await(ACK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            long tag = lastTag.get();
+            if (tag > acked) {
+                channel.basicAck(tag, true);
+                acked = tag;
+            }
+            if (finished && acked >= messages) {
+                break;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        channel.close();
+        return seconds;
+    }
+
+    private static Path project(Path dir, String queue) throws Exception {
+        Files.createDirectories(dir.resolve("config"));
+        Files.createDirectories(dir.resolve("models"));
+        Files.writeString(
+                dir.resolve("models/orders.sql"),
+                TransformBenchmark.resource("/otter/models/orders.sql"));
+        Files.writeString(
+                dir.resolve("models/purchases.sql"),
+                TransformBenchmark.resource("/otter/models/purchases.sql"));
+        Files.writeString(
+                dir.resolve("config/sources.yml"),
+                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  port: 5672\n  username: guest\n"
+                        + "  password: guest\n  queue: "
+                        + queue
+                        + "\n  correlation_id: true\n  prefetch: "
+                        + PREFETCH
+                        + "\n  batch_size: 1000\n  batch_timeout_ms: 100\n");
+        Files.writeString(
+                dir.resolve("config/sinks.yml"),
+                "sinks:\n  parquet:\n    path: " + dir.toAbsolutePath().resolve("out") + "\n");
+        Files.writeString(
+                dir.resolve("config/models.yml"),
+                "max_file_bytes: 134217728\nmax_age_seconds: 0\nincoming:\n  schema: >-\n    "
+                        + TransformBenchmark.resource("/otter/incoming-schema.txt")
+                                .replace("\n", " ")
+                                .trim()
+                        + "\n");
+        return dir;
+    }
+
+    /**
+     * Orders readable in the Parquet output, counted from the files' footers through one long-lived
+     * in-memory DuckDB connection (opening a database per poll would compete for the two cores with
+     * the pipeline it measures).
+     */
+    private static long parquetOrders(java.sql.Connection duck, Path project) {
+        Path folder = project.resolve("out/orders");
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Statement st = duck.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM read_parquet('"
+                                        + folder
+                                        + "/**/*.parquet')")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception noFilesYet) {
+            return 0;
+        }
+    }
+
+    /** Runs the pipeline until every order is readable in Parquet; returns the seconds taken. */
+    static double pipeline(
+            Path project,
+            long validOrders,
+            Channel channel,
+            String queue,
+            int messages,
+            long[] medianLatencyMillis)
+            throws Exception {
+        OtterProject loaded =
+                OtterProject.load(project, null, null, Interpolator.fromEnvironment());
+        OtterTransform transform = ProjectTransforms.build(loaded);
+        RunOptions options =
+                new RunOptions(
+                        Duration.ofMillis(ACK_INTERVAL_MS),
+                        1,
+                        null,
+                        project.resolve(".otter"),
+                        true,
+                        null,
+                        -1,
+                        Duration.ofHours(1),
+                        null,
+                        0);
+        PrintStream quiet =
+                new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+        OtterRun run = new OtterRun(loaded, transform, options, quiet);
+        Thread runner =
+                new Thread(
+                        () -> {
+                            try {
+                                run.run();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        "otter-run");
+        runner.setDaemon(true);
+        runner.start();
+        if (!run.awaitSubmitted(Duration.ofMinutes(2))) {
+            throw new IllegalStateException("The pipeline did not start");
+        }
+        // The clock starts when the job's RMQ consumer registers with the broker, as the raw
+        // consumer's starts at basicConsume: job submission and task deployment are a one-time
+        // cost outside the steady state both sides are compared on.
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (channel.consumerCount(queue) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The pipeline's consumer never registered");
+            }
+            Thread.sleep(2);
+        }
+        long start = System.nanoTime();
+        try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+            while (parquetOrders(duck, project) < validOrders) {
+                if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
+                    throw new IllegalStateException(
+                            "Only "
+                                    + parquetOrders(duck, project)
+                                    + " of "
+                                    + validOrders
+                                    + " orders after 5 minutes");
+                }
+                Thread.sleep(50);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            medianLatencyMillis[0] = latency(duck, project, channel, queue);
+            run.requestStop();
+            runner.join(TimeUnit.MINUTES.toMillis(2));
+            return seconds;
+        }
+    }
+
+    /** Single messages into the idle pipeline; the median time until each row is readable. */
+    private static long latency(
+            java.sql.Connection duck, Path project, Channel channel, String queue)
+            throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long before = parquetOrders(duck, project);
+            long t0 = System.nanoTime();
+            String body =
+                    "{\"order_id\": "
+                            + (10_000_000 + i)
+                            + ", \"user\": {\"id\": 1, \"name\": \"probe\"}, \"items\": [],"
+                            + " \"currency\": \"EUR\", \"placed_at\": \"2026-11-01T10:00:00Z\"}";
+            channel.basicPublish(
+                    "",
+                    queue,
+                    new AMQP.BasicProperties.Builder().correlationId("probe-" + i).build(),
+                    body.getBytes(StandardCharsets.UTF_8));
+            while (parquetOrders(duck, project) <= before) {
+                Thread.sleep(10);
+            }
+            latencies.add((System.nanoTime() - t0) / 1_000_000);
+        }
+        Collections.sort(latencies);
+        return latencies.get(latencies.size() / 2);
+    }
+}
