@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -50,6 +51,7 @@ public final class BenchmarkCase {
         String name = args[0];
         long rows = Long.parseLong(args[1]);
         Path dir = Paths.get(args[2]);
+        checkpointDirectory = dir.resolve("checkpoints");
         Files.createDirectories(dir);
         Path db = dir.resolve(name + "-" + rows + ".duckdb");
         Files.deleteIfExists(db);
@@ -132,9 +134,17 @@ public final class BenchmarkCase {
         }
     }
 
+    /** Set by {@link #main} to a folder in the case's work directory. */
+    static Path checkpointDirectory = Paths.get("target", "bench-checkpoints");
+
     static StreamExecutionEnvironment environment(int parallelism) {
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        // As in production: exactly-once carries each checkpoint's rows through Flink state, more
+        // than the JobManager's 5 MB memory storage takes at these rates.
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpointDirectory.toAbsolutePath().toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         env.enableCheckpointing(1_000);

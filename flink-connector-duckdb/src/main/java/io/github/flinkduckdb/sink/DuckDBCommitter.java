@@ -22,7 +22,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Applies committables to the target after their checkpoint completed: rows and the committable's
@@ -63,89 +67,117 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
     @Override
     public void commit(Collection<CommitRequest<DuckDBCommittable>> requests)
             throws java.io.IOException, InterruptedException {
+        // Appends of one checkpoint go in together: one transaction (one WAL sync) instead of one
+        // per committable, each still guarded by its own marker. Upserts stay one transaction per
+        // committable, in order: DuckDB checks unique keys eagerly, so deleting and re-inserting a
+        // key twice in one transaction can fail.
+        List<CommitRequest<DuckDBCommittable>> appends = new ArrayList<>();
         for (CommitRequest<DuckDBCommittable> request : requests) {
-            DuckDBCommittable c = request.getCommittable();
-            boolean applied;
-            try {
-                applied =
-                        config.retryPolicy.run(
-                                "Committing " + c + " to table " + config.table, () -> apply(c));
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (DuckDBSinkException e) {
-                throw e;
-            } catch (Exception e) {
-                Exception clean =
-                        e instanceof SQLException ? config.connection.scrub((SQLException) e) : e;
-                throw new DuckDBSinkException(
-                        "Committing "
-                                + c.rowCount()
-                                + " rows (committable "
-                                + c.id()
-                                + " from subtask "
-                                + c.subtask()
-                                + ") to table "
-                                + config.table
-                                + " in "
-                                + config.connection.describe()
-                                + " failed; the rows stay in Flink's checkpoint and are committed after the job restarts: "
-                                + clean.getMessage(),
-                        clean);
+            if (request.getCommittable().upsertKey().isEmpty()) {
+                appends.add(request);
+            } else {
+                commitTogether(Collections.singletonList(request));
             }
-            if (!applied) {
+        }
+        if (!appends.isEmpty()) {
+            commitTogether(appends);
+        }
+    }
+
+    private void commitTogether(List<CommitRequest<DuckDBCommittable>> requests)
+            throws java.io.IOException, InterruptedException {
+        List<DuckDBCommittable> committables = new ArrayList<>(requests.size());
+        long rows = 0;
+        for (CommitRequest<DuckDBCommittable> request : requests) {
+            committables.add(request.getCommittable());
+            rows += request.getCommittable().rowCount();
+        }
+        String what = describe(committables);
+        Set<String> skipped;
+        try {
+            skipped =
+                    config.retryPolicy.run(
+                            "Committing " + what + " to table " + config.table,
+                            () -> apply(committables));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (DuckDBSinkException e) {
+            throw e;
+        } catch (Exception e) {
+            Exception clean =
+                    e instanceof SQLException ? config.connection.scrub((SQLException) e) : e;
+            throw new DuckDBSinkException(
+                    "Committing "
+                            + rows
+                            + " rows ("
+                            + what
+                            + ") to table "
+                            + config.table
+                            + " in "
+                            + config.connection.describe()
+                            + " failed; the rows stay in Flink's checkpoint and are committed after the job restarts: "
+                            + clean.getMessage(),
+                    clean);
+        }
+        for (CommitRequest<DuckDBCommittable> request : requests) {
+            if (skipped.contains(request.getCommittable().id())) {
                 request.signalAlreadyCommitted();
             }
         }
     }
 
-    /** Returns false when the committable was already applied. */
-    private boolean apply(DuckDBCommittable c) throws Exception {
+    private static String describe(List<DuckDBCommittable> committables) {
+        if (committables.size() == 1) {
+            DuckDBCommittable c = committables.get(0);
+            return "committable " + c.id() + " from subtask " + c.subtask();
+        }
+        Set<Integer> subtasks = new TreeSet<>();
+        for (DuckDBCommittable c : committables) {
+            subtasks.add(c.subtask());
+        }
+        return committables.size()
+                + " committables from subtasks "
+                + subtasks
+                + ", first "
+                + committables.get(0).id();
+    }
+
+    /**
+     * Applies the committables in one transaction; returns the ids of those already applied
+     * (skipped).
+     */
+    private Set<String> apply(List<DuckDBCommittable> committables) throws Exception {
         ensureOpen();
         long started = System.nanoTime();
-        try (Payloads.Opened payload = Payloads.open(connection, c.format(), c.payload())) {
+        List<Payloads.Opened> payloads = new ArrayList<>(committables.size());
+        try {
+            for (DuckDBCommittable c : committables) {
+                payloads.add(Payloads.open(connection, c.format(), c.payload()));
+            }
             TargetTable.begin(connection);
             try {
-                if (target.isCommitted(c.id())) {
+                Set<String> skipped = new HashSet<>();
+                long inserted = 0;
+                for (int i = 0; i < committables.size(); i++) {
+                    DuckDBCommittable c = committables.get(i);
+                    if (target.isCommitted(c.id())) {
+                        skipped.add(c.id());
+                        replayedCommittables.inc();
+                        LOG.info("Skipping {}: already committed to {}", c, config.table);
+                        continue;
+                    }
+                    inserted += applyOne(c, payloads.get(i).relation());
+                }
+                if (skipped.size() == committables.size()) {
                     TargetTable.rollbackQuietly(connection, new Exception());
-                    replayedCommittables.inc();
-                    LOG.info("Skipping {}: already committed to {}", c, config.table);
-                    return false;
+                    return skipped;
                 }
-                List<String> names = new ArrayList<>();
-                List<String> expressions = new ArrayList<>();
-                for (ColumnSchema column : c.columns()) {
-                    ensureColumn(column);
-                    String quoted = SqlIdentifiers.quote(column.name());
-                    names.add(quoted);
-                    expressions.add("s." + quoted);
-                }
-                TargetTable.CommitMarker marker =
-                        new TargetTable.CommitMarker(
-                                c.id(), c.jobId(), c.subtask(), c.attempt(), c.sequence());
-                long inserted =
-                        c.upsertKey().isEmpty()
-                                ? target.insert(
-                                        payload.relation(),
-                                        names,
-                                        expressions,
-                                        c.hasBatchIdColumn()
-                                                ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
-                                                : null,
-                                        marker)
-                                : target.upsert(
-                                        payload.relation(),
-                                        names,
-                                        expressions,
-                                        c.upsertKey(),
-                                        TargetTable.upsertStrategy(
-                                                targetSchema.primaryKey(), c.upsertKey()),
-                                        marker);
                 TargetTable.commit(connection);
                 committedRows.inc(inserted);
                 commits.inc();
                 lastRowsPerCommit = inserted;
                 lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
-                return true;
+                return skipped;
             } catch (Exception e) {
                 TargetTable.rollbackQuietly(connection, e);
                 throw e;
@@ -154,10 +186,49 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
             if (DuckDBErrors.isRetriable(e)) {
                 // Reconnect on the next attempt: the lock holder may have gone, the file may be
                 // back.
+                for (Payloads.Opened payload : payloads) {
+                    payload.close();
+                }
+                payloads.clear();
                 closeConnection();
             }
             throw e;
+        } finally {
+            for (Payloads.Opened payload : payloads) {
+                payload.close();
+            }
         }
+    }
+
+    /** Inserts or upserts one committable's rows with its marker, inside the open transaction. */
+    private long applyOne(DuckDBCommittable c, String relation) throws Exception {
+        List<String> names = new ArrayList<>();
+        List<String> expressions = new ArrayList<>();
+        for (ColumnSchema column : c.columns()) {
+            ensureColumn(column);
+            String quoted = SqlIdentifiers.quote(column.name());
+            names.add(quoted);
+            expressions.add("s." + quoted);
+        }
+        TargetTable.CommitMarker marker =
+                new TargetTable.CommitMarker(
+                        c.id(), c.jobId(), c.subtask(), c.attempt(), c.sequence());
+        return c.upsertKey().isEmpty()
+                ? target.insert(
+                        relation,
+                        names,
+                        expressions,
+                        c.hasBatchIdColumn()
+                                ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
+                                : null,
+                        marker)
+                : target.upsert(
+                        relation,
+                        names,
+                        expressions,
+                        c.upsertKey(),
+                        TargetTable.upsertStrategy(targetSchema.primaryKey(), c.upsertKey()),
+                        marker);
     }
 
     private void ensureColumn(ColumnSchema column) throws SQLException {

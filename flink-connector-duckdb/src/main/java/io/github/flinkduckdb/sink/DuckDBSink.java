@@ -15,7 +15,9 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
@@ -231,7 +233,35 @@ public class DuckDBSink<IN>
             parallelism = committables.getExecutionEnvironment().getParallelism();
         }
         settle(target, parallelism);
+        if (resolvedMode == WriteMode.COMMITTER) {
+            warnIfCommittablesMeetMemoryStorage(
+                    committables.getExecutionEnvironment().getConfiguration());
+        }
         return committables.global();
+    }
+
+    /**
+     * The committer path carries each checkpoint's rows through Flink state; the JobManager's
+     * memory checkpoint storage (what a job without a checkpoint directory gets) refuses any state
+     * above 5 MB, which about a second of rows at full speed exceeds. Said when the job is built,
+     * not after the checkpoints started failing.
+     */
+    private void warnIfCommittablesMeetMemoryStorage(ReadableConfig configuration) {
+        boolean directory =
+                configuration.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
+        String storage =
+                configuration.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE).orElse(null);
+        if (!directory && (storage == null || storage.equalsIgnoreCase("jobmanager"))) {
+            LOG.warn(
+                    "DuckDB sink for table {}: {} writes through the committer, which keeps each"
+                            + " checkpoint's rows in Flink state, and this job has no checkpoint"
+                            + " directory. Unless the cluster configures one, checkpoints larger than"
+                            + " 5 MB (about a second of rows at full speed) will fail in the"
+                            + " JobManager's memory storage: set '{}' to a filesystem path.",
+                    config.table,
+                    config.deliveryGuarantee,
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY.key());
+        }
     }
 
     /** Fixes the write mode (and, for the committer path, the table schema) before the job runs. */

@@ -31,7 +31,7 @@ import java.util.Set;
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>default</th></tr>
  *   <tr><td>deliveryGuarantee</td><td>AT_LEAST_ONCE</td></tr>
- *   <tr><td>maxBufferedRows</td><td>100,000 rows: a flush (or a sealed chunk) per this many rows</td></tr>
+ *   <tr><td>maxBufferedRows</td><td>500,000 rows (or 64 MB of staged values, whichever comes first): a flush (or a sealed chunk) per this many rows</td></tr>
  *   <tr><td>flushInterval</td><td>1 s; 0 disables the timer (direct writes only)</td></tr>
  *   <tr><td>maxRetries</td><td>5, with backoff from 200 ms doubling to 10 s</td></tr>
  *   <tr><td>unknownColumnPolicy</td><td>FAIL</td></tr>
@@ -45,7 +45,7 @@ import java.util.Set;
 @PublicEvolving
 public final class DuckDBSinkBuilder<IN> {
 
-    public static final int DEFAULT_MAX_BUFFERED_ROWS = 100_000;
+    public static final int DEFAULT_MAX_BUFFERED_ROWS = 500_000;
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_MAX_RETRIES = 5;
 

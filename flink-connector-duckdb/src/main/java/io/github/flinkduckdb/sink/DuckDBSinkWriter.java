@@ -5,6 +5,7 @@ import io.github.flinkduckdb.connection.DuckDBErrors;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
+import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.sink.internal.ColumnPlan;
@@ -45,6 +46,13 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
 
     private static final Logger LOG = LoggerFactory.getLogger(DuckDBSinkWriter.class);
 
+    /**
+     * Staged bytes (as the values' sizes estimate them) that trigger a flush or seal before {@code
+     * maxBufferedRows} does: wide rows keep the staging databases (two per writer) and the
+     * committables in checkpoint state bounded.
+     */
+    static final long MAX_STAGED_BYTES = 64L << 20;
+
     private final DuckDBSinkConfig config;
     private final WriteMode mode;
     private final RecordConverter<IN> converter;
@@ -72,6 +80,10 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private TargetTable flushTarget;
     private java.util.concurrent.ExecutorService flusher;
     private InFlightFlush inFlight;
+    // The committer path seals in the background the same way: while one staging database is
+    // written to a payload, records go on into the other.
+    private java.util.concurrent.ExecutorService sealer;
+    private InFlightSeal inFlightSeal;
     private final List<DuckDBCommittable> sealed = new ArrayList<>();
     private long sequence;
     private long reportedSkippedBatches;
@@ -184,6 +196,14 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             staging =
                     StagingTable.inPrivateDatabase(
                             plans(schema), systemColumns(), config.stagingSettings);
+            String threadName = "duckdb-seal-" + schema.identifier().table() + "-" + subtask;
+            sealer =
+                    java.util.concurrent.Executors.newSingleThreadExecutor(
+                            r -> {
+                                Thread t = new Thread(r, threadName);
+                                t.setDaemon(true);
+                                return t;
+                            });
         }
         checkUpsertKey(schema);
         rows =
@@ -260,6 +280,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         // The background flush finishes first and staged rows are committed: one transaction
         // may not change two databases, and the spare buffer is rebuilt with the new column.
         awaitInFlight();
+        awaitSeal();
         staging.flushAppender();
         if (spare != null) {
             spare.close();
@@ -313,7 +334,8 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             skippedBatchesCounter.inc(skipped - reportedSkippedBatches);
             reportedSkippedBatches = skipped;
         }
-        if (staging.rows() >= config.maxBufferedRows) {
+        if (staging.rows() >= config.maxBufferedRows
+                || staging.estimatedBytes() >= MAX_STAGED_BYTES) {
             if (mode == WriteMode.DIRECT) {
                 commitBuffer(false);
             } else {
@@ -354,6 +376,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         if (!staging.isEmpty()) {
             sealChunk();
         }
+        awaitSeal();
         List<DuckDBCommittable> out = new ArrayList<>(sealed);
         sealed.clear();
         return out;
@@ -530,51 +553,112 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         }
     }
 
-    /** Committer path: seals the staged rows into a committable held until the checkpoint. */
-    private void sealChunk() throws java.io.IOException {
-        long staged = staging.rows();
+    /** A background seal of one staging database and what is needed to report on it. */
+    private static final class InFlightSeal {
+        final StagingTable table;
+        final java.util.concurrent.Future<Payloads.Sealed> result;
+        final long staged;
+
+        InFlightSeal(
+                StagingTable table,
+                java.util.concurrent.Future<Payloads.Sealed> result,
+                long staged) {
+            this.table = table;
+            this.result = result;
+            this.staged = staged;
+        }
+    }
+
+    /**
+     * Committer path: hands the staged rows to the background sealer, which writes them into a
+     * payload, and continues in the spare staging database. A batch is never split: this runs
+     * between records. {@link #prepareCommit()} waits for the seal before it returns committables.
+     */
+    private void sealChunk() throws java.io.IOException, InterruptedException {
+        awaitSeal();
+        StagingTable table = staging;
+        long staged = table.rows();
         try {
-            Payloads.Sealed s = Payloads.seal(staging, schema.identifier(), rows::batchOfRow);
-            DuckDBCommittable committable =
-                    new DuckDBCommittable(
-                            UUID.randomUUID().toString(),
-                            jobId,
-                            subtask,
-                            attempt,
-                            sequence++,
-                            staged,
-                            s.format,
-                            s.columns,
-                            config.batchDeduplication,
-                            config.upsertKey,
-                            s.bytes);
-            sealed.add(committable);
-            recordsOut.inc(staged);
-            bytesOut.inc(s.bytes.length);
-            LOG.debug("Sealed {}", committable);
-        } catch (DuckDBSinkException e) {
-            throw e;
-        } catch (Exception e) {
+            table.flushAppender();
+            if (spare == null) {
+                spare =
+                        StagingTable.inPrivateDatabase(
+                                table.plans(), systemColumns(), config.stagingSettings);
+            }
+        } catch (SQLException e) {
+            throw new java.io.IOException(
+                    "Could not prepare the staged rows of table "
+                            + schema.identifier()
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        StagingTable next = spare;
+        spare = null;
+        staging = next;
+        java.util.function.LongFunction<String> batchOfRow = rows.switchTo(next);
+        TableIdentifier identifier = schema.identifier();
+        java.util.concurrent.Future<Payloads.Sealed> result =
+                sealer.submit(() -> Payloads.seal(table, identifier, batchOfRow));
+        inFlightSeal = new InFlightSeal(table, result, staged);
+    }
+
+    /** Waits for the background seal; its committable joins the sealed ones, its table is spare. */
+    private void awaitSeal() throws java.io.IOException, InterruptedException {
+        InFlightSeal seal = inFlightSeal;
+        if (seal == null) {
+            return;
+        }
+        inFlightSeal = null;
+        Payloads.Sealed s;
+        try {
+            s = seal.result.get();
+        } catch (java.util.concurrent.ExecutionException failed) {
+            Throwable e = failed.getCause();
+            if (e instanceof DuckDBSinkException) {
+                throw (DuckDBSinkException) e;
+            }
             throw new DuckDBSinkException(
                     "Sealing "
-                            + staged
+                            + seal.staged
                             + " rows for table "
                             + schema.identifier()
                             + " failed: "
                             + e,
                     e);
         }
-        resetBuffer();
-    }
-
-    private void resetBuffer() throws java.io.IOException {
+        DuckDBCommittable committable =
+                new DuckDBCommittable(
+                        UUID.randomUUID().toString(),
+                        jobId,
+                        subtask,
+                        attempt,
+                        sequence++,
+                        seal.staged,
+                        s.format,
+                        s.columns,
+                        config.batchDeduplication,
+                        config.upsertKey,
+                        s.bytes);
+        sealed.add(committable);
+        recordsOut.inc(seal.staged);
+        bytesOut.inc(s.bytes.length);
+        LOG.debug("Sealed {}", committable);
         try {
-            staging.reset();
+            seal.table.reset();
         } catch (SQLException e) {
             throw new java.io.IOException(
                     "Could not reset the staging table: " + e.getMessage(), e);
         }
-        rows.bufferCleared();
+        if (spare == null) {
+            spare = seal.table;
+        } else {
+            try {
+                seal.table.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing a staging table failed", e);
+            }
+        }
     }
 
     @Override
@@ -596,8 +680,25 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             }
             flusher = null;
         }
+        if (sealer != null) {
+            sealer.shutdown();
+            try {
+                if (!sealer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    sealer.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                sealer.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            sealer = null;
+        }
         for (StagingTable t :
-                new StagingTable[] {staging, spare, inFlight == null ? null : inFlight.table}) {
+                new StagingTable[] {
+                    staging,
+                    spare,
+                    inFlight == null ? null : inFlight.table,
+                    inFlightSeal == null ? null : inFlightSeal.table
+                }) {
             if (t != null) {
                 try {
                     t.close();
@@ -609,6 +710,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         staging = null;
         spare = null;
         inFlight = null;
+        inFlightSeal = null;
         if (flushConnection != null) {
             try {
                 flushConnection.close();

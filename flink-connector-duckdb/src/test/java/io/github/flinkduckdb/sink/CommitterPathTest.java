@@ -107,6 +107,65 @@ class CommitterPathTest {
     }
 
     @Test
+    void committablesOfOneCheckpointCommitTogetherAndSkipOnlyTheReplayedOnes() throws Exception {
+        DuckDBSink<Tuple2<String, List<Map<String, Object>>>> sink =
+                exactlyOnce().setMaxBufferedRows(2).build();
+        List<DuckDBCommittable> committables;
+        try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
+                SinkHarness.committerPath(sink)) {
+            for (long i = 0; i < 6; i++) {
+                h.write(Tuple2.of("b" + i, Collections.singletonList(row("id", i))));
+            }
+            committables = throughState(h.checkpoint());
+        }
+        assertThat(committables).hasSize(3);
+        // The first committable landed before a failure; after the restore all three come back.
+        DuckDBCommitter first = SinkHarness.newCommitter(sink);
+        first.commit(Collections.singletonList(new SinkHarness.Request(committables.get(0))));
+        first.close();
+        DuckDBCommitter restarted = SinkHarness.newCommitter(sink);
+        List<SinkHarness.Request> replay = new ArrayList<>();
+        for (DuckDBCommittable c : committables) {
+            replay.add(new SinkHarness.Request(c));
+        }
+        restarted.commit(new ArrayList<>(replay));
+        restarted.close();
+        assertThat(replay).extracting(r -> r.alreadyCommitted).containsExactly(true, false, false);
+        assertThat(db.strings("SELECT id FROM events ORDER BY id"))
+                .containsExactly("0", "1", "2", "3", "4", "5");
+        assertThat(db.count("SELECT count(*) FROM _flink_duckdb_commits")).isEqualTo(3);
+    }
+
+    @Test
+    void aFailingCommittableRollsBackTheOthersOfItsCheckpoint() throws Exception {
+        DuckDBSink<Tuple2<String, List<Map<String, Object>>>> sink =
+                exactlyOnce().setMaxBufferedRows(1).build();
+        List<DuckDBCommittable> committables;
+        try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
+                SinkHarness.committerPath(sink)) {
+            h.write(Tuple2.of("b1", Collections.singletonList(row("id", 1L))));
+            h.write(Tuple2.of("b2", Collections.singletonList(row("id", 2L, "kind", "x"))));
+            committables = throughState(h.checkpoint());
+        }
+        assertThat(committables).hasSize(2);
+        db.execute("ALTER TABLE events ALTER COLUMN kind SET DATA TYPE INTEGER");
+        DuckDBCommitter committer = SinkHarness.newCommitter(sink);
+        List<SinkHarness.Request> requests = new ArrayList<>();
+        for (DuckDBCommittable c : committables) {
+            requests.add(new SinkHarness.Request(c));
+        }
+        assertThatThrownBy(() -> committer.commit(new ArrayList<>(requests)))
+                .isInstanceOf(DuckDBSinkException.class)
+                .hasMessageContaining("2 rows (2 committables from subtasks [0]")
+                .hasMessageContaining("to table events");
+        committer.close();
+        assertThat(db.count("SELECT count(*) FROM events"))
+                .as("nothing of the checkpoint is visible")
+                .isZero();
+        assertThat(db.count("SELECT count(*) FROM _flink_duckdb_commits")).isZero();
+    }
+
+    @Test
     void sealsAChunkWhenTheBufferIsFull() throws Exception {
         try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
                 SinkHarness.committerPath(exactlyOnce().setMaxBufferedRows(2).build())) {
