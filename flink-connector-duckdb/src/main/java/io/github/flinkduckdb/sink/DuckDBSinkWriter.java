@@ -177,14 +177,8 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             staging = newAttachedStaging(plans(schema));
             flushConnection = target.unwrap(org.duckdb.DuckDBConnection.class).duplicate();
             flushTarget = new TargetTable(flushConnection, schema.identifier());
-            String threadName = "duckdb-flush-" + schema.identifier().table() + "-" + subtask;
             flusher =
-                    java.util.concurrent.Executors.newSingleThreadExecutor(
-                            r -> {
-                                Thread t = new Thread(r, threadName);
-                                t.setDaemon(true);
-                                return t;
-                            });
+                    backgroundThread("duckdb-flush-" + schema.identifier().table() + "-" + subtask);
         } else {
             if (declaredSchema == null) {
                 throw new DuckDBSinkException(
@@ -196,14 +190,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             staging =
                     StagingTable.inPrivateDatabase(
                             plans(schema), systemColumns(), config.stagingSettings);
-            String threadName = "duckdb-seal-" + schema.identifier().table() + "-" + subtask;
-            sealer =
-                    java.util.concurrent.Executors.newSingleThreadExecutor(
-                            r -> {
-                                Thread t = new Thread(r, threadName);
-                                t.setDaemon(true);
-                                return t;
-                            });
+            sealer = backgroundThread("duckdb-seal-" + schema.identifier().table() + "-" + subtask);
         }
         checkUpsertKey(schema);
         rows =
@@ -426,12 +413,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                     spare = newAttachedStaging(table.plans());
                 }
             } catch (SQLException e) {
-                throw new java.io.IOException(
-                        "Could not prepare the staged rows of table "
-                                + schema.identifier()
-                                + ": "
-                                + e.getMessage(),
-                        e);
+                throw preparationFailed(e);
             }
             String batchColumn =
                     config.batchDeduplication
@@ -542,15 +524,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             throw new java.io.IOException(
                     "Could not reset the staging table: " + e.getMessage(), e);
         }
-        if (spare == null) {
-            spare = flush.table;
-        } else {
-            try {
-                flush.table.close();
-            } catch (SQLException e) {
-                LOG.debug("Closing a staging table failed", e);
-            }
-        }
+        keepAsSpare(flush.table);
     }
 
     /** A background seal of one staging database and what is needed to report on it. */
@@ -586,12 +560,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                                 table.plans(), systemColumns(), config.stagingSettings);
             }
         } catch (SQLException e) {
-            throw new java.io.IOException(
-                    "Could not prepare the staged rows of table "
-                            + schema.identifier()
-                            + ": "
-                            + e.getMessage(),
-                    e);
+            throw preparationFailed(e);
         }
         StagingTable next = spare;
         spare = null;
@@ -650,15 +619,29 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             throw new java.io.IOException(
                     "Could not reset the staging table: " + e.getMessage(), e);
         }
+        keepAsSpare(seal.table);
+    }
+
+    /** A drained staging table becomes the spare, or is closed when there is one already. */
+    private void keepAsSpare(StagingTable drained) {
         if (spare == null) {
-            spare = seal.table;
-        } else {
-            try {
-                seal.table.close();
-            } catch (SQLException e) {
-                LOG.debug("Closing a staging table failed", e);
-            }
+            spare = drained;
+            return;
         }
+        try {
+            drained.close();
+        } catch (SQLException e) {
+            LOG.debug("Closing a staging table failed", e);
+        }
+    }
+
+    private java.io.IOException preparationFailed(SQLException e) {
+        return new java.io.IOException(
+                "Could not prepare the staged rows of table "
+                        + schema.identifier()
+                        + ": "
+                        + e.getMessage(),
+                e);
     }
 
     @Override
@@ -666,32 +649,36 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         closeQuietly();
     }
 
+    private static void stopQuietly(java.util.concurrent.ExecutorService executor) {
+        if (executor == null) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static java.util.concurrent.ExecutorService backgroundThread(String name) {
+        return java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
     private void closeQuietly() {
-        if (flusher != null) {
-            // Let a running flush end before its connection closes under it.
-            flusher.shutdown();
-            try {
-                if (!flusher.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    flusher.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                flusher.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-            flusher = null;
-        }
-        if (sealer != null) {
-            sealer.shutdown();
-            try {
-                if (!sealer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                    sealer.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                sealer.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
-            sealer = null;
-        }
+        // Let a running flush or seal end before its connection closes under it.
+        stopQuietly(flusher);
+        flusher = null;
+        stopQuietly(sealer);
+        sealer = null;
         for (StagingTable t :
                 new StagingTable[] {
                     staging,
