@@ -213,17 +213,24 @@ public final class BenchmarkCase {
         StreamExecutionEnvironment env = environment(parallelism);
         if (typed) {
             RowWriter<Order> writer = BenchmarkCase::writeOrder;
+            io.github.flinkduckdb.sink.DuckDBSinkBuilder<Order> builder =
+                    DuckDBSink.forRowWriter(url, "orders", writer)
+                            .setCreateTableSql(Order.CREATE_TABLE)
+                            .setDeliveryGuarantee(guarantee)
+                            .setMaxBufferedRows(
+                                    Integer.getInteger(
+                                            "bench.maxBufferedRows",
+                                            io.github.flinkduckdb.sink.DuckDBSinkBuilder
+                                                    .DEFAULT_MAX_BUFFERED_ROWS));
+            // For profiling runs: -Dbench.duckdb=name=value,name=value (target connection).
+            for (String setting : System.getProperty("bench.duckdb", "").split(",")) {
+                if (setting.contains("=")) {
+                    String[] kv = setting.split("=", 2);
+                    builder.setDuckDBSetting(kv[0], kv[1]);
+                }
+            }
             env.fromSource(orders(rows), WatermarkStrategy.noWatermarks(), "orders")
-                    .sinkTo(
-                            DuckDBSink.forRowWriter(url, "orders", writer)
-                                    .setCreateTableSql(Order.CREATE_TABLE)
-                                    .setDeliveryGuarantee(guarantee)
-                                    .setMaxBufferedRows(
-                                            Integer.getInteger(
-                                                    "bench.maxBufferedRows",
-                                                    io.github.flinkduckdb.sink.DuckDBSinkBuilder
-                                                            .DEFAULT_MAX_BUFFERED_ROWS))
-                                    .build());
+                    .sinkTo(builder.build());
         } else {
             int perBatch = 1_000;
             long batches = rows / perBatch;

@@ -59,6 +59,26 @@ class DirectWriteTest {
     }
 
     @Test
+    void directWritesRunDuckDBWithOneThreadUnlessTheUserSetsIt() throws Exception {
+        try (SinkHarness<Map<String, Object>> h =
+                SinkHarness.direct(DuckDBSink.forMaps(db.url(), "orders").build())) {
+            h.write(row("id", 1L));
+            h.checkpoint();
+            assertThat(db.strings("SELECT current_setting('threads')")).containsExactly("1");
+        }
+        try (SinkHarness<Map<String, Object>> h =
+                SinkHarness.direct(
+                        DuckDBSink.forMaps(db.url(), "orders")
+                                .setDuckDBSetting("THREADS", "2")
+                                .build())) {
+            h.write(row("id", 2L));
+            h.checkpoint();
+            assertThat(db.strings("SELECT current_setting('threads')")).containsExactly("2");
+        }
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(2);
+    }
+
+    @Test
     void keyedBatchIsVisibleOnlyAfterFlush() throws Exception {
         try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
                 SinkHarness.direct(
