@@ -6,6 +6,7 @@ import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
+import io.github.flinkduckdb.sink.internal.TargetTable;
 import io.github.flinkduckdb.table.DuckDBConnectorOptions;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
 import io.github.flinkduckdb.table.DuckDBTypeMapping;
@@ -224,7 +225,7 @@ public class DuckDBCatalog extends AbstractCatalog {
             }
             throw new DatabaseNotExistException(getName(), name);
         }
-        if (!cascade && !listTables(name).isEmpty()) {
+        if (!cascade && !allTables(name).isEmpty()) {
             throw new DatabaseNotEmptyException(getName(), name);
         }
         execute(
@@ -241,8 +242,21 @@ public class DuckDBCatalog extends AbstractCatalog {
 
     // ------------------------------------------------------------------ tables
 
+    /**
+     * The schema's base tables, without the sink's bookkeeping tables ({@code
+     * _flink_duckdb_commits}, {@code _flink_duckdb_batches}): they are not data to query or insert
+     * into from Flink, though {@code getTable} still finds them by name.
+     */
     @Override
     public List<String> listTables(String databaseName)
+            throws DatabaseNotExistException, CatalogException {
+        List<String> out = new ArrayList<>(allTables(databaseName));
+        out.remove(TargetTable.COMMITS_TABLE);
+        out.remove(TargetTable.BATCHES_TABLE);
+        return out;
+    }
+
+    private List<String> allTables(String databaseName)
             throws DatabaseNotExistException, CatalogException {
         if (!databaseExists(databaseName)) {
             throw new DatabaseNotExistException(getName(), databaseName);
