@@ -82,6 +82,10 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
         if (!appends.isEmpty()) {
             commitTogether(appends);
         }
+        if (config.releaseBetweenCommits) {
+            // Other processes may open the file until the next checkpoint's commit.
+            closeConnection();
+        }
     }
 
     private void commitTogether(List<CommitRequest<DuckDBCommittable>> requests)

@@ -298,6 +298,9 @@ public class DuckDBSink<IN>
         if (config.writeMode != WriteMode.AUTO) {
             return config.writeMode;
         }
+        if (config.releaseBetweenCommits && !config.connection.isMotherDuck()) {
+            return WriteMode.COMMITTER;
+        }
         DuckDBConnectionOptions c = config.connection;
         if (c.isMotherDuck() || c.isInMemory() || parallelism == 1) {
             return WriteMode.DIRECT;

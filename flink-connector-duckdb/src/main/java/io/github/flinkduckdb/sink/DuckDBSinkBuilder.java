@@ -38,6 +38,7 @@ import java.util.Set;
  *   <tr><td>batchDeduplication</td><td>false</td></tr>
  *   <tr><td>writeMode</td><td>AUTO</td></tr>
  *   <tr><td>upsertKey</td><td>none: rows are appended</td></tr>
+ *   <tr><td>releaseDatabaseBetweenCommits</td><td>false: the database stays open while the job runs</td></tr>
  * </table>
  *
  * @param <IN> the sink's input type
@@ -55,6 +56,7 @@ public final class DuckDBSinkBuilder<IN> {
     private DeliveryGuarantee deliveryGuarantee = DeliveryGuarantee.AT_LEAST_ONCE;
     private RecordConverter<IN> recordConverter;
     private int maxBufferedRows = DEFAULT_MAX_BUFFERED_ROWS;
+    private boolean releaseBetweenCommits;
     private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
     private int maxRetries = DEFAULT_MAX_RETRIES;
     private String motherDuckToken;
@@ -152,6 +154,21 @@ public final class DuckDBSinkBuilder<IN> {
      */
     public DuckDBSinkBuilder<IN> setBatchDeduplication(boolean batchDeduplication) {
         this.batchDeduplication = batchDeduplication;
+        return this;
+    }
+
+    /**
+     * Closes the database file after every commit instead of holding it for the job's lifetime, so
+     * that other processes (the DuckDB CLI, a BI tool, a read-only scan) can open it between
+     * commits. DuckDB allows one process to write a file and refuses readers in other processes
+     * while it is open; with this setting the sink writes through the committer (so it applies to
+     * every delivery guarantee) and reopens the file for each checkpoint's commit. A reader that
+     * still holds the file then makes the commit wait and retry ({@link #setMaxRetries}); when the
+     * retries run out the job fails and restarts from its checkpoint without losing rows. Off by
+     * default. Not for in-memory databases; MotherDuck needs no lock release.
+     */
+    public DuckDBSinkBuilder<IN> setReleaseDatabaseBetweenCommits(boolean release) {
+        this.releaseBetweenCommits = release;
         return this;
     }
 
@@ -314,6 +331,18 @@ public final class DuckDBSinkBuilder<IN> {
                                 + " is in-memory");
             }
         }
+        if (releaseBetweenCommits) {
+            if (writeMode == WriteMode.DIRECT) {
+                throw new IllegalArgumentException(
+                        "setReleaseDatabaseBetweenCommits(true) cannot be combined with setWriteMode(DIRECT): direct writers hold the database open; use AUTO or COMMITTER");
+            }
+            if (connection.isInMemory()) {
+                throw new IllegalArgumentException(
+                        "setReleaseDatabaseBetweenCommits(true) needs a database file; "
+                                + connection.redactedUrl()
+                                + " is in-memory and would be lost when released");
+            }
+        }
         if (tableSchema != null && !tableSchema.identifier().equals(table)) {
             tableSchema = tableSchema.withIdentifier(table);
         }
@@ -347,7 +376,8 @@ public final class DuckDBSinkBuilder<IN> {
                         unknownColumnPolicy,
                         batchDeduplication,
                         staging,
-                        upsertKey);
+                        upsertKey,
+                        releaseBetweenCommits);
         return new DuckDBSink<>(config, recordConverter, tableSchema);
     }
 }

@@ -32,6 +32,10 @@ public final class DuckDBSinkConfig implements Serializable {
     final UnknownColumnPolicy unknownColumnPolicy;
     final boolean batchDeduplication;
     final Map<String, String> stagingSettings;
+
+    /** The committer closes the database after each commit, so other processes can open it. */
+    final boolean releaseBetweenCommits;
+
     final List<String> upsertKey;
 
     DuckDBSinkConfig(
@@ -46,7 +50,8 @@ public final class DuckDBSinkConfig implements Serializable {
             UnknownColumnPolicy unknownColumnPolicy,
             boolean batchDeduplication,
             Map<String, String> stagingSettings,
-            List<String> upsertKey) {
+            List<String> upsertKey,
+            boolean releaseBetweenCommits) {
         this.connection = connection;
         this.table = table;
         this.createTableSql = createTableSql;
@@ -59,6 +64,7 @@ public final class DuckDBSinkConfig implements Serializable {
         this.batchDeduplication = batchDeduplication;
         this.stagingSettings = Collections.unmodifiableMap(new LinkedHashMap<>(stagingSettings));
         this.upsertKey = Collections.unmodifiableList(new ArrayList<>(upsertKey));
+        this.releaseBetweenCommits = releaseBetweenCommits;
     }
 
     public DuckDBConnectionOptions connection() {

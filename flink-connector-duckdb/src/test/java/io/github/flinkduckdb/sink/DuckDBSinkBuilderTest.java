@@ -115,4 +115,27 @@ class DuckDBSinkBuilderTest {
                         .build();
         assertThat(eo.resolveMode("local", 1)).isEqualTo(WriteMode.COMMITTER);
     }
+
+    @Test
+    void releasingTheDatabaseWritesThroughTheCommitter() {
+        DuckDBSink<Map<String, Object>> sink =
+                DuckDBSink.forMaps(URL, "t").setReleaseDatabaseBetweenCommits(true).build();
+        assertThat(sink.resolveMode("local", 1)).isEqualTo(WriteMode.COMMITTER);
+        assertThatThrownBy(
+                        () ->
+                                DuckDBSink.forMaps(URL, "t")
+                                        .setReleaseDatabaseBetweenCommits(true)
+                                        .setWriteMode(WriteMode.DIRECT)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("setReleaseDatabaseBetweenCommits(true)")
+                .hasMessageContaining("setWriteMode(DIRECT)");
+        assertThatThrownBy(
+                        () ->
+                                DuckDBSink.forMaps("jdbc:duckdb:", "t")
+                                        .setReleaseDatabaseBetweenCommits(true)
+                                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("in-memory");
+    }
 }

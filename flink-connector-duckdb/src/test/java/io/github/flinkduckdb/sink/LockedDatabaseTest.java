@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,46 @@ class LockedDatabaseTest {
         committer.commit(Collections.singletonList(new SinkHarness.Request(committables.get(0))));
         committer.close();
         assertThat(db.count("SELECT count(*) FROM t")).isEqualTo(1);
+    }
+
+    @Test
+    void committerReleasesTheFileBetweenCommitsWhenAsked() throws Exception {
+        DuckDBSink<Tuple2<String, List<Map<String, Object>>>> holding =
+                DuckDBSink.forKeyedBatches(db.url(), "t")
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .build();
+        DuckDBSink<Tuple2<String, List<Map<String, Object>>>> releasing =
+                DuckDBSink.forKeyedBatches(db.url(), "t")
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setReleaseDatabaseBetweenCommits(true)
+                        .build();
+        List<DuckDBCommittable> committables = new ArrayList<>();
+        try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
+                SinkHarness.committerPath(releasing)) {
+            for (long id = 1; id <= 3; id++) {
+                h.write(
+                        Tuple2.of(
+                                "b" + id,
+                                Collections.singletonList(Collections.singletonMap("id", id))));
+                committables.addAll(h.checkpoint());
+            }
+        }
+        // By default the committer keeps the file: another process cannot open it.
+        DuckDBCommitter holder = SinkHarness.newCommitter(holding);
+        holder.commit(Collections.singletonList(new SinkHarness.Request(committables.get(0))));
+        assertThatThrownBy(() -> DatabaseLockHolder.hold(file).close())
+                .hasMessageContaining("Could not set lock on file");
+        holder.close();
+
+        DuckDBCommitter committer = SinkHarness.newCommitter(releasing);
+        committer.commit(Collections.singletonList(new SinkHarness.Request(committables.get(1))));
+        // Between commits another process opens the file (read-write, even) and leaves again.
+        try (DatabaseLockHolder reader = DatabaseLockHolder.hold(file)) {
+            assertThat(reader.pid()).isPositive();
+        }
+        committer.commit(Collections.singletonList(new SinkHarness.Request(committables.get(2))));
+        committer.close();
+        assertThat(db.strings("SELECT id FROM t ORDER BY id")).containsExactly("1", "2", "3");
     }
 
     @Test

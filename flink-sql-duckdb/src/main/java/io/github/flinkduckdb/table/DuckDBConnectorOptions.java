@@ -89,6 +89,13 @@ public final class DuckDBConnectorOptions {
                     .withDescription(
                             "Retries of a failed flush or commit when the error is retriable (a lock held by another process, a write-write conflict, transient I/O), with backoff from 200 ms doubling to 10 s.");
 
+    public static final ConfigOption<Boolean> SINK_RELEASE_DATABASE_BETWEEN_COMMITS =
+            ConfigOptions.key("sink.release-database-between-commits")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Close the database file after every commit instead of holding it while the job runs, so other processes (the DuckDB CLI, a BI tool) can open it between commits. The sink then writes through its committer, and a reader still holding the file makes the commit wait and retry (sink.max-retries). Not for in-memory databases.");
+
     public static final ConfigOption<Integer> SINK_PARALLELISM = FactoryUtil.SINK_PARALLELISM;
 
     public static final ConfigOption<Integer> SCAN_FETCH_SIZE =

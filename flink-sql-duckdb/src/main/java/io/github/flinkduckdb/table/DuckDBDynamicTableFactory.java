@@ -85,6 +85,7 @@ public class DuckDBDynamicTableFactory
         options.add(DuckDBConnectorOptions.SINK_BUFFER_FLUSH_MAX_ROWS);
         options.add(DuckDBConnectorOptions.SINK_BUFFER_FLUSH_INTERVAL);
         options.add(DuckDBConnectorOptions.SINK_MAX_RETRIES);
+        options.add(DuckDBConnectorOptions.SINK_RELEASE_DATABASE_BETWEEN_COMMITS);
         options.add(DuckDBConnectorOptions.SINK_PARALLELISM);
         options.add(DuckDBConnectorOptions.SCAN_FETCH_SIZE);
         options.add(DuckDBConnectorOptions.LOOKUP_CACHE);
@@ -172,7 +173,8 @@ public class DuckDBDynamicTableFactory
                         maxRows,
                         interval,
                         maxRetries,
-                        parallelism);
+                        parallelism,
+                        options.get(DuckDBConnectorOptions.SINK_RELEASE_DATABASE_BETWEEN_COMMITS));
         try {
             sink.buildSink();
         } catch (IllegalArgumentException e) {

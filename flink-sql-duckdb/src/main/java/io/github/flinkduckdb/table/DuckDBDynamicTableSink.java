@@ -44,6 +44,7 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
     private final Duration flushInterval;
     private final int maxRetries;
     private final Integer parallelism;
+    private final boolean releaseBetweenCommits;
 
     DuckDBDynamicTableSink(
             DuckDBConnectionOptions connection,
@@ -57,7 +58,8 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
             int maxBufferedRows,
             Duration flushInterval,
             int maxRetries,
-            Integer parallelism) {
+            Integer parallelism,
+            boolean releaseBetweenCommits) {
         this.connection = connection;
         this.table = table;
         this.flinkTable = flinkTable;
@@ -70,6 +72,7 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
         this.flushInterval = flushInterval;
         this.maxRetries = maxRetries;
         this.parallelism = parallelism;
+        this.releaseBetweenCommits = releaseBetweenCommits;
     }
 
     @Override
@@ -108,7 +111,8 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
                         .setDeliveryGuarantee(deliveryGuarantee)
                         .setMaxBufferedRows(maxBufferedRows)
                         .setFlushInterval(flushInterval)
-                        .setMaxRetries(maxRetries);
+                        .setMaxRetries(maxRetries)
+                        .setReleaseDatabaseBetweenCommits(releaseBetweenCommits);
         connection.token().map(Secret::reveal).ifPresent(builder::setMotherDuckToken);
         if (createTableSql != null) {
             builder.setCreateTableSql(createTableSql);
@@ -135,7 +139,8 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
                 maxBufferedRows,
                 flushInterval,
                 maxRetries,
-                parallelism);
+                parallelism,
+                releaseBetweenCommits);
     }
 
     @Override
@@ -158,7 +163,8 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
                 && maxBufferedRows == that.maxBufferedRows
                 && flushInterval.equals(that.flushInterval)
                 && maxRetries == that.maxRetries
-                && Objects.equals(parallelism, that.parallelism);
+                && Objects.equals(parallelism, that.parallelism)
+                && releaseBetweenCommits == that.releaseBetweenCommits;
     }
 
     @Override

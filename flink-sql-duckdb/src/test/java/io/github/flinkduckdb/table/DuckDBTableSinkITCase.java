@@ -5,6 +5,7 @@ import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -219,6 +220,55 @@ class DuckDBTableSinkITCase {
                         db.strings(
                                 "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'agg_buckets' AND constraint_type = 'PRIMARY KEY'"))
                 .containsExactly("PRIMARY KEY");
+    }
+
+    @Test
+    void anotherProcessOpensTheFileBetweenCommitsWhenTheSinkReleasesIt() throws Exception {
+        Path file = dir.resolve("shared.duckdb");
+        StreamTableEnvironment t = SqlTestSupport.streaming(1, 200);
+        t.executeSql(
+                "CREATE TABLE gen (id BIGINT) WITH ('connector' = 'datagen', "
+                        + "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '8000', "
+                        + "'rows-per-second' = '1000')");
+        t.executeSql(
+                "CREATE TABLE events (id BIGINT)"
+                        + with(
+                                file,
+                                ", 'create-table' = 'true', 'sink.release-database-between-commits' = 'true', "
+                                        + "'sink.max-retries' = '8'"));
+        TableResult insert = t.executeSql("INSERT INTO events SELECT id FROM gen");
+        org.apache.flink.core.execution.JobClient job =
+                insert.getJobClient().orElseThrow(IllegalStateException::new);
+        // The sink has the file in use once its first rows are committed.
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(file);
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                if (db.count("SELECT count(*) FROM events") > 0) {
+                    break;
+                }
+            } catch (RuntimeException notCreatedYet) {
+                // the table appears with the first commit
+            }
+            Thread.sleep(50);
+        }
+        // Then another process (read-write, the strictest) gets the file while the job runs.
+        boolean opened = false;
+        while (!opened && System.currentTimeMillis() < deadline) {
+            try (io.github.flinkduckdb.testing.DatabaseLockHolder other =
+                    io.github.flinkduckdb.testing.DatabaseLockHolder.hold(file)) {
+                assertThat(job.getJobStatus().get())
+                        .as("the job is still running while another process has the file")
+                        .isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+                opened = true;
+            } catch (java.io.IOException lockedOrNotCreatedYet) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(opened).as("another process opened the file between commits").isTrue();
+        insert.await();
+        assertThat(db.count("SELECT count(DISTINCT id) FROM events")).isEqualTo(8000);
+        assertThat(db.count("SELECT count(*) FROM events")).isEqualTo(8000);
     }
 
     @Test
