@@ -13,13 +13,16 @@ import java.util.Map;
  * @param tables table per model (default: the model name)
  * @param createTables whether missing tables are created from the models' output schemas
  * @param guarantee the delivery guarantee
+ * @param releaseBetweenCommits whether the file is closed after each commit, so other processes can
+ *     read it while the project runs
  */
 public record DuckDBOutputConfig(
         String url,
         String token,
         Map<String, String> tables,
         boolean createTables,
-        Guarantee guarantee)
+        Guarantee guarantee,
+        boolean releaseBetweenCommits)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -71,6 +74,8 @@ public record DuckDBOutputConfig(
                 + createTables
                 + ", guarantee="
                 + guarantee.text()
+                + ", releaseBetweenCommits="
+                + releaseBetweenCommits
                 + "}";
     }
 }

@@ -58,7 +58,15 @@ final class ProjectConfigReader {
     private static final Set<String> PARQUET_KEYS =
             Set.of("type", "path", "staging_path", "partition_by", "dedupe_key", "compression");
     private static final Set<String> DUCKDB_KEYS =
-            Set.of("type", "path", "url", "token", "tables", "create_tables", "delivery_guarantee");
+            Set.of(
+                    "type",
+                    "path",
+                    "url",
+                    "token",
+                    "tables",
+                    "create_tables",
+                    "delivery_guarantee",
+                    "release_between_commits");
     private static final Set<String> COMPRESSIONS =
             Set.of("zstd", "snappy", "gzip", "lz4", "uncompressed");
     private static final Pattern SIZE =
@@ -330,7 +338,13 @@ final class ProjectConfigReader {
                 throw s.required("delivery_guarantee")
                         .error("expected exactly-once, at-least-once or none, got \"" + g + "\"");
         }
-        return new DuckDBOutputConfig(url, token, tables, s.bool("create_tables", true), guarantee);
+        return new DuckDBOutputConfig(
+                url,
+                token,
+                tables,
+                s.bool("create_tables", true),
+                guarantee,
+                s.bool("release_between_commits", false));
     }
 
     // ---------------------------------------------------------------- models.yml

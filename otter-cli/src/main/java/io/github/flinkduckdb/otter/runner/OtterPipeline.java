@@ -126,7 +126,8 @@ public final class OtterPipeline {
                 String table = d.table(model);
                 DuckDBSinkBuilder<Row> b =
                         DuckDBSink.forRows(d.url(), table)
-                                .setDeliveryGuarantee(guarantee(d.guarantee()));
+                                .setDeliveryGuarantee(guarantee(d.guarantee()))
+                                .setReleaseDatabaseBetweenCommits(d.releaseBetweenCommits());
                 if (d.createTables()) {
                     b.setCreateTableSql(transform.createTableSql(model, table));
                 }

@@ -52,6 +52,7 @@ class ProjectConfigTest {
         assertThat(duckdb.url()).isEqualTo("jdbc:duckdb:" + dir.resolve("out/warehouse.duckdb"));
         assertThat(duckdb.table("purchases")).isEqualTo("purchases");
         assertThat(duckdb.guarantee()).isEqualTo(DuckDBOutputConfig.Guarantee.EXACTLY_ONCE);
+        assertThat(duckdb.releaseBetweenCommits()).isFalse();
         assertThat(p.modelsConfig().policy("orders")).isEqualTo(new FlushPolicy(536870912L, 60));
         assertThat(p.modelsConfig().policy("purchases"))
                 .isEqualTo(new FlushPolicy(10485760L, 1500));
@@ -127,6 +128,16 @@ class ProjectConfigTest {
         assertThat(s.duckdbOutput()).isEmpty();
         assertThat(s.parquet().partitionBy("orders")).isEqualTo(List.of("currency"));
         assertThat(s.parquet().dedupeKey("purchases")).isEqualTo(List.of("order_id"));
+    }
+
+    @Test
+    void duckdbCanReleaseTheFileBetweenCommits() throws Exception {
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: duckdb\n  path: ./out.duckdb\n  release_between_commits: true\n");
+        DuckDBOutputConfig duckdb = load(Map.of()).sinks().duckdb();
+        assertThat(duckdb.releaseBetweenCommits()).isTrue();
+        assertThat(duckdb.toString()).contains("releaseBetweenCommits=true");
     }
 
     @Test
