@@ -247,11 +247,7 @@ public class DuckDBSink<IN>
      * not after the checkpoints started failing.
      */
     private void warnIfCommittablesMeetMemoryStorage(ReadableConfig configuration) {
-        boolean directory =
-                configuration.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
-        String storage =
-                configuration.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE).orElse(null);
-        if (!directory && (storage == null || storage.equalsIgnoreCase("jobmanager"))) {
+        if (checkpointsInJobManagerMemory(configuration)) {
             LOG.warn(
                     "DuckDB sink for table {}: {} writes through the committer, which keeps each"
                             + " checkpoint's rows in Flink state, and this job has no checkpoint"
@@ -262,6 +258,15 @@ public class DuckDBSink<IN>
                     config.deliveryGuarantee,
                     CheckpointingOptions.CHECKPOINTS_DIRECTORY.key());
         }
+    }
+
+    /** Whether checkpoints of a job with this configuration go to the JobManager's memory. */
+    static boolean checkpointsInJobManagerMemory(ReadableConfig configuration) {
+        boolean directory =
+                configuration.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
+        String storage =
+                configuration.getOptional(CheckpointingOptions.CHECKPOINT_STORAGE).orElse(null);
+        return !directory && (storage == null || storage.equalsIgnoreCase("jobmanager"));
     }
 
     /** Fixes the write mode (and, for the committer path, the table schema) before the job runs. */

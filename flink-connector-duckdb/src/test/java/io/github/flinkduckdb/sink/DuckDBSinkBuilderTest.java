@@ -138,4 +138,25 @@ class DuckDBSinkBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("in-memory");
     }
+
+    @Test
+    void knowsWhenCommittablesWouldMeetTheJobManagersMemoryStorage() {
+        org.apache.flink.configuration.Configuration conf =
+                new org.apache.flink.configuration.Configuration();
+        assertThat(DuckDBSink.checkpointsInJobManagerMemory(conf)).isTrue();
+        conf.set(
+                org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE,
+                "jobmanager");
+        assertThat(DuckDBSink.checkpointsInJobManagerMemory(conf)).isTrue();
+        conf.set(
+                org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                "file:///tmp/checkpoints");
+        assertThat(DuckDBSink.checkpointsInJobManagerMemory(conf)).isFalse();
+        org.apache.flink.configuration.Configuration fs =
+                new org.apache.flink.configuration.Configuration();
+        fs.set(
+                org.apache.flink.configuration.CheckpointingOptions.CHECKPOINT_STORAGE,
+                "filesystem");
+        assertThat(DuckDBSink.checkpointsInJobManagerMemory(fs)).isFalse();
+    }
 }
