@@ -21,7 +21,7 @@ public final class RabbitMQConnections {
         f.setPort(config.port());
         f.setVirtualHost(config.vhost());
         f.setUsername(config.username());
-        f.setPassword(config.password());
+        f.setPassword(config.resolvePassword());
         f.setConnectionTimeout(10_000);
         f.setAutomaticRecoveryEnabled(false);
         try {

@@ -28,6 +28,7 @@ final class ProjectConfigReader {
                     "vhost",
                     "username",
                     "password",
+                    "password_env",
                     "queue",
                     "dlq",
                     "prefetch",
@@ -109,12 +110,25 @@ final class ProjectConfigReader {
         String queue = s.requiredString("queue");
         int batchSize = batchSize(s);
         int prefetch = s.integer("prefetch", Math.max(1000, batchSize * 10), 1, 65_535);
+        String passwordEnv = s.get("password_env").map(YamlNode::asString).orElse(null);
+        if (passwordEnv != null && s.get("password").isPresent()) {
+            throw s.required("password_env")
+                    .error("set either 'password' or 'password_env', not both");
+        }
+        if (passwordEnv != null && !passwordEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw s.required("password_env")
+                    .error(
+                            "expected the name of an environment variable, got \""
+                                    + passwordEnv
+                                    + "\"");
+        }
         return new RabbitMQSourceConfig(
                 s.string("host", "localhost"),
                 s.integer("port", 5672, 1, 65_535),
                 s.string("vhost", "/"),
                 s.string("username", "guest"),
-                s.string("password", "guest"),
+                passwordEnv == null ? s.string("password", "guest") : null,
+                passwordEnv,
                 queue,
                 s.string("dlq", queue + ".dlq"),
                 prefetch,

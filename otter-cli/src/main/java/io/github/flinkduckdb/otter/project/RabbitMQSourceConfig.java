@@ -9,7 +9,10 @@ package io.github.flinkduckdb.otter.project;
  * @param port AMQP port
  * @param vhost virtual host
  * @param username user name
- * @param password password; never printed
+ * @param password password, or null when {@code passwordEnv} names where it comes from; never
+ *     printed
+ * @param passwordEnv the environment variable that holds the password, read where the connection is
+ *     opened (on the TaskManagers), so the password is not part of the job; or null
  * @param queue the source queue (declared durable, not exclusive, not auto-deleted)
  * @param dlq the dead-letter queue (declared the same way)
  * @param prefetch the consumer's prefetch count (unacknowledged messages in flight)
@@ -25,6 +28,7 @@ public record RabbitMQSourceConfig(
         String vhost,
         String username,
         String password,
+        String passwordEnv,
         String queue,
         String dlq,
         int prefetch,
@@ -49,6 +53,7 @@ public record RabbitMQSourceConfig(
                 vhost,
                 username,
                 password,
+                passwordEnv,
                 otherQueue,
                 otherDlq,
                 prefetch,
@@ -82,6 +87,33 @@ public record RabbitMQSourceConfig(
 
     private String vhostSuffix() {
         return "/".equals(vhost) ? "" : " vhost '" + vhost + "'";
+    }
+
+    /**
+     * The password for a connection opened here: the configured one, or the value of {@code
+     * passwordEnv} in this process's environment.
+     *
+     * @throws IllegalStateException naming the variable (never a value) when it is not set
+     */
+    public String resolvePassword() {
+        if (passwordEnv == null) {
+            return password;
+        }
+        String value = System.getenv(passwordEnv);
+        if (value == null) {
+            throw new IllegalStateException(
+                    "The RabbitMQ password for "
+                            + username
+                            + "@"
+                            + host
+                            + ":"
+                            + port
+                            + " comes from the environment variable "
+                            + passwordEnv
+                            + " (password_env), which is not set in this process"
+                            + " (on a cluster: the TaskManagers' environment)");
+        }
+        return value;
     }
 
     @Override

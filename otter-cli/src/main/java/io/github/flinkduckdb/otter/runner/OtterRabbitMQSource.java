@@ -9,6 +9,7 @@ import org.apache.flink.streaming.connectors.rabbitmq.RMQSource;
 import org.apache.flink.streaming.connectors.rabbitmq.common.RMQConnectionConfig;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Envelope;
 
 import java.io.IOException;
@@ -30,6 +31,7 @@ final class OtterRabbitMQSource extends RMQSource<OtterMessage> {
     private static final long serialVersionUID = 1L;
 
     private final boolean declareQueue;
+    private final RabbitMQSourceConfig config;
 
     OtterRabbitMQSource(RabbitMQSourceConfig config) {
         super(
@@ -38,18 +40,31 @@ final class OtterRabbitMQSource extends RMQSource<OtterMessage> {
                 config.useCorrelationId(),
                 new Deserializer(config.queue()));
         this.declareQueue = config.declareQueues();
+        this.config = config;
     }
 
+    /**
+     * The connector's connection settings. With {@code password_env} they carry no password (the
+     * connector's config is serialized into the job): {@link #setupConnectionFactory()} reads it
+     * where the source runs.
+     */
     static RMQConnectionConfig connectionConfig(RabbitMQSourceConfig config) {
         return new RMQConnectionConfig.Builder()
                 .setHost(config.host())
                 .setPort(config.port())
                 .setVirtualHost(config.vhost())
                 .setUserName(config.username())
-                .setPassword(config.password())
+                .setPassword(config.passwordEnv() == null ? config.password() : "")
                 .setPrefetchCount(config.prefetch())
                 .setDeliveryTimeout(500)
                 .build();
+    }
+
+    @Override
+    protected ConnectionFactory setupConnectionFactory() throws Exception {
+        ConnectionFactory factory = super.setupConnectionFactory();
+        factory.setPassword(config.resolvePassword());
+        return factory;
     }
 
     @Override

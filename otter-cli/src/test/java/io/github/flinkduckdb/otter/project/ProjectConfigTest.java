@@ -85,6 +85,7 @@ class ProjectConfigTest {
                                 "/",
                                 "otter",
                                 "pa55w0rd",
+                                null,
                                 "orders.raw",
                                 "orders.dlq",
                                 1000,
@@ -94,6 +95,24 @@ class ProjectConfigTest {
                                 true));
         assertThat(r.toString()).doesNotContain("pa55w0rd").contains("******");
         assertThat(r.describe()).doesNotContain("pa55w0rd");
+    }
+
+    @Test
+    void readsThePasswordFromTheEnvironmentWhereConnectionsOpen() throws Exception {
+        String base = "source:\n  type: rabbitmq\n  username: otter\n  queue: orders.raw\n";
+        sources(base + "  password_env: RABBITMQ_PASSWORD\n");
+        RabbitMQSourceConfig r = (RabbitMQSourceConfig) load(Map.of()).source();
+        assertThat(r.password()).isNull();
+        assertThat(r.passwordEnv()).isEqualTo("RABBITMQ_PASSWORD");
+
+        sources(base + "  password: x\n  password_env: RABBITMQ_PASSWORD\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageContaining("config/sources.yml:")
+                .hasMessageContaining("set either 'password' or 'password_env', not both");
+
+        sources(base + "  password_env: ${X:-not a name}\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageContaining("expected the name of an environment variable");
     }
 
     @Test

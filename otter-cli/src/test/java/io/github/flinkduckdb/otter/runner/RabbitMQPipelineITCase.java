@@ -68,7 +68,8 @@ class RabbitMQPipelineITCase {
                         + "  host: 127.0.0.1\n"
                         + "  port: 5672\n"
                         + "  username: guest\n"
-                        + "  password: ${RABBITMQ_PASSWORD:-guest}\n"
+                        // Read where connections open: the job carries no password.
+                        + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n"
                         + "  queue: "
                         + queue
                         + "\n"
