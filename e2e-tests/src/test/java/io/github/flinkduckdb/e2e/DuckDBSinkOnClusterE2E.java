@@ -9,11 +9,9 @@ import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -42,27 +40,11 @@ class DuckDBSinkOnClusterE2E {
 
     @RegisterExtension
     static final TestExecutionExceptionHandler PRINT_CLUSTER_LOGS =
-            new TestExecutionExceptionHandler() {
-                @Override
-                public void handleTestExecutionException(ExtensionContext context, Throwable t)
-                        throws Throwable {
-                    if (cluster != null) {
-                        System.err.println(
-                                "Cluster logs for "
-                                        + context.getDisplayName()
-                                        + ":\n"
-                                        + cluster.logs());
-                    }
-                    throw t;
-                }
-            };
+            FlinkStandaloneCluster.printLogsOnFailure(() -> cluster);
 
     @BeforeAll
     static void startCluster() throws Exception {
-        work =
-                Files.createDirectories(
-                        Paths.get(System.getProperty("e2e.work.dir", "target/e2e"))
-                                .resolve("sink-" + System.currentTimeMillis()));
+        work = FlinkStandaloneCluster.workDirectory("sink");
         cluster = FlinkStandaloneCluster.start(work.resolve("cluster"), 2, 2);
         rest = cluster.rest();
         jarId = rest.uploadJar(Paths.get(System.getProperty("e2e.job.jar")));

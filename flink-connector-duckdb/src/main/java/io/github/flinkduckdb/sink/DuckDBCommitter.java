@@ -53,6 +53,7 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
     private Connection connection;
     private TargetTable target;
     private TableSchema targetSchema;
+    private boolean swept;
 
     DuckDBCommitter(DuckDBSinkConfig config, SinkCommitterMetricGroup metrics, int subtask) {
         this.config = config;
@@ -262,7 +263,11 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
         if (connection != null) {
             return;
         }
-        ScratchFiles.sweepOrphans();
+        if (!swept) {
+            // Once per committer: with releaseBetweenCommits the file is reopened every commit.
+            ScratchFiles.sweepOrphans();
+            swept = true;
+        }
         DuckDBConnectionOptions options = config.connection;
         Connection c = options.open();
         try {

@@ -396,22 +396,16 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         final StagingTable table;
         final java.util.concurrent.Future<Long> result;
         final java.util.function.LongFunction<String> batchOfRow;
-        final long staged;
-        final long bytes;
         final long started;
 
         InFlightFlush(
                 StagingTable table,
                 java.util.concurrent.Future<Long> result,
                 java.util.function.LongFunction<String> batchOfRow,
-                long staged,
-                long bytes,
                 long started) {
             this.table = table;
             this.result = result;
             this.batchOfRow = batchOfRow;
-            this.staged = staged;
-            this.bytes = bytes;
             this.started = started;
         }
     }
@@ -426,7 +420,6 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         if (!staging.isEmpty()) {
             StagingTable table = staging;
             long staged = table.rows();
-            long bytes = table.estimatedBytes();
             StagedColumns columns;
             try {
                 table.flushAppender();
@@ -479,8 +472,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             spare = null;
             staging = next;
             java.util.function.LongFunction<String> batchOfRow = rows.switchTo(next);
-            inFlight =
-                    new InFlightFlush(table, result, batchOfRow, staged, bytes, System.nanoTime());
+            inFlight = new InFlightFlush(table, result, batchOfRow, System.nanoTime());
         }
         if (wait) {
             awaitInFlight();
@@ -515,7 +507,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                 SQLException clean = config.connection.scrub((SQLException) e);
                 throw new DuckDBSinkException(
                         "Writing "
-                                + flush.staged
+                                + flush.table.rows()
                                 + " rows to table "
                                 + schema.identifier()
                                 + " in "
@@ -526,7 +518,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             }
             throw new DuckDBSinkException(
                     "Writing "
-                            + flush.staged
+                            + flush.table.rows()
                             + " rows to table "
                             + schema.identifier()
                             + " failed: "
@@ -534,7 +526,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                     e);
         }
         recordsOut.inc(inserted);
-        bytesOut.inc(flush.bytes);
+        bytesOut.inc(flush.table.estimatedBytes());
         lastRowsPerCommit = inserted;
         lastCommitMillis = (System.nanoTime() - flush.started) / 1_000_000;
         try {
@@ -553,15 +545,10 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private static final class InFlightSeal {
         final StagingTable table;
         final java.util.concurrent.Future<Payloads.Sealed> result;
-        final long staged;
 
-        InFlightSeal(
-                StagingTable table,
-                java.util.concurrent.Future<Payloads.Sealed> result,
-                long staged) {
+        InFlightSeal(StagingTable table, java.util.concurrent.Future<Payloads.Sealed> result) {
             this.table = table;
             this.result = result;
-            this.staged = staged;
         }
     }
 
@@ -573,7 +560,6 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
     private void sealChunk() throws java.io.IOException, InterruptedException {
         awaitSeal();
         StagingTable table = staging;
-        long staged = table.rows();
         try {
             table.flushAppender();
             if (spare == null) {
@@ -591,7 +577,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
         TableIdentifier identifier = schema.identifier();
         java.util.concurrent.Future<Payloads.Sealed> result =
                 sealer.submit(() -> Payloads.seal(table, identifier, batchOfRow));
-        inFlightSeal = new InFlightSeal(table, result, staged);
+        inFlightSeal = new InFlightSeal(table, result);
     }
 
     /** Waits for the background seal; its committable joins the sealed ones, its table is spare. */
@@ -611,7 +597,7 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             }
             throw new DuckDBSinkException(
                     "Sealing "
-                            + seal.staged
+                            + seal.table.rows()
                             + " rows for table "
                             + schema.identifier()
                             + " failed: "
@@ -625,14 +611,14 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
                         subtask,
                         attempt,
                         sequence++,
-                        seal.staged,
+                        seal.table.rows(),
                         s.format,
                         s.columns,
                         config.batchDeduplication,
                         config.upsertKey,
                         s.bytes);
         sealed.add(committable);
-        recordsOut.inc(seal.staged);
+        recordsOut.inc(seal.table.rows());
         bytesOut.inc(s.bytes.length);
         LOG.debug("Sealed {}", committable);
         try {

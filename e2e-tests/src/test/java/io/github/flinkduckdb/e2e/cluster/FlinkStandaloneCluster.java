@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.e2e.cluster;
 
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -14,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -76,6 +79,29 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         for (int i = 0; i < taskManagers; i++) {
             startTaskManager();
         }
+    }
+
+    /** A fresh folder for one test class under {@code e2e.work.dir} (default target/e2e). */
+    public static Path workDirectory(String prefix) throws IOException {
+        return Files.createDirectories(
+                Paths.get(System.getProperty("e2e.work.dir", "target/e2e"))
+                        .resolve(prefix + "-" + System.currentTimeMillis()));
+    }
+
+    /**
+     * A JUnit extension that prints the cluster's logs when a test fails; {@code cluster} gives the
+     * cluster of the test class (null before it started).
+     */
+    public static TestExecutionExceptionHandler printLogsOnFailure(
+            Supplier<FlinkStandaloneCluster> cluster) {
+        return (context, failure) -> {
+            FlinkStandaloneCluster c = cluster.get();
+            if (c != null) {
+                System.err.println(
+                        "Cluster logs for " + context.getDisplayName() + ":\n" + c.logs());
+            }
+            throw failure;
+        };
     }
 
     /**

@@ -27,7 +27,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
@@ -72,27 +71,11 @@ class OtterOnClusterE2E {
 
     @RegisterExtension
     static final TestExecutionExceptionHandler PRINT_LOGS =
-            new TestExecutionExceptionHandler() {
-                @Override
-                public void handleTestExecutionException(ExtensionContext context, Throwable t)
-                        throws Throwable {
-                    if (cluster != null) {
-                        System.err.println(
-                                "Cluster logs for "
-                                        + context.getDisplayName()
-                                        + ":\n"
-                                        + cluster.logs());
-                    }
-                    throw t;
-                }
-            };
+            FlinkStandaloneCluster.printLogsOnFailure(() -> cluster);
 
     @BeforeAll
     static void start() throws Exception {
-        work =
-                Files.createDirectories(
-                        Paths.get(System.getProperty("e2e.work.dir", "target/e2e"))
-                                .resolve("otter-" + System.currentTimeMillis()));
+        work = FlinkStandaloneCluster.workDirectory("otter");
         RabbitMQ.ensureRunning();
         CompletableFuture<KafkaBroker> broker =
                 CompletableFuture.supplyAsync(

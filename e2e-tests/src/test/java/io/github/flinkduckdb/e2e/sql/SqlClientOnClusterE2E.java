@@ -9,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
@@ -29,10 +28,7 @@ class SqlClientOnClusterE2E {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        work =
-                Files.createDirectories(
-                        Paths.get(System.getProperty("e2e.work.dir", "target/e2e"))
-                                .resolve("sql-" + System.currentTimeMillis()));
+        work = FlinkStandaloneCluster.workDirectory("sql");
         cluster = FlinkStandaloneCluster.start(work.resolve("cluster"), 1, 2);
     }
 

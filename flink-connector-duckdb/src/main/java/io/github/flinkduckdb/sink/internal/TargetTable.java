@@ -188,6 +188,18 @@ public final class TargetTable {
         }
     }
 
+    /** {@code <verb> <table> (<columns>) SELECT <expressions> FROM }, the relation to follow. */
+    private String insertSelect(
+            String verb, List<String> targetColumns, List<String> selectExpressions) {
+        return verb
+                + identifier.toSql()
+                + " ("
+                + String.join(", ", targetColumns)
+                + ") SELECT "
+                + String.join(", ", selectExpressions)
+                + " FROM ";
+    }
+
     /**
      * Inserts staged rows inside the caller's transaction.
      *
@@ -216,13 +228,7 @@ public final class TargetTable {
         long inserted;
         try (PreparedStatement ps =
                 connection.prepareStatement(
-                        "INSERT INTO "
-                                + identifier.toSql()
-                                + " ("
-                                + String.join(", ", targetColumns)
-                                + ") SELECT "
-                                + String.join(", ", selectExpressions)
-                                + " FROM "
+                        insertSelect("INSERT INTO ", targetColumns, selectExpressions)
                                 + from
                                 + " s"
                                 + notCommitted)) {
@@ -382,15 +388,12 @@ public final class TargetTable {
         try (Statement st = connection.createStatement()) {
             written =
                     st.executeUpdate(
-                            (strategy == UpsertStrategy.INSERT_OR_REPLACE
-                                            ? "INSERT OR REPLACE INTO "
-                                            : "INSERT INTO ")
-                                    + identifier.toSql()
-                                    + " ("
-                                    + String.join(", ", targetColumns)
-                                    + ") SELECT "
-                                    + String.join(", ", selectExpressions)
-                                    + " FROM "
+                            insertSelect(
+                                            strategy == UpsertStrategy.INSERT_OR_REPLACE
+                                                    ? "INSERT OR REPLACE INTO "
+                                                    : "INSERT INTO ",
+                                            targetColumns,
+                                            selectExpressions)
                                     + reduced
                                     + " AND NOT "
                                     + op);

@@ -79,9 +79,13 @@ public final class ModelAnalyzer {
     }
 
     private String serialize(String sql) throws SQLException {
-        try (PreparedStatement ps =
-                connection.prepareStatement("SELECT CAST(json_serialize_sql(?) AS VARCHAR)")) {
-            ps.setString(1, sql);
+        return scalar("SELECT CAST(json_serialize_sql(?) AS VARCHAR)", sql);
+    }
+
+    /** The single string {@code query} returns for its one bound parameter. */
+    private String scalar(String query, String parameter) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
+            ps.setString(1, parameter);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getString(1);
@@ -480,14 +484,7 @@ public final class ModelAnalyzer {
     }
 
     private String deserialize(String json) throws SQLException {
-        try (PreparedStatement ps =
-                connection.prepareStatement("SELECT json_deserialize_sql(CAST(? AS JSON))")) {
-            ps.setString(1, json);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
+        return scalar("SELECT json_deserialize_sql(CAST(? AS JSON))", json);
     }
 
     private static OtterModelException problem(
