@@ -70,8 +70,8 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
             throws java.io.IOException, InterruptedException {
         // Appends of one checkpoint go in together: one transaction (one WAL sync) instead of one
         // per committable, each still guarded by its own marker. Upserts stay one transaction per
-        // committable, in order: DuckDB checks unique keys eagerly, so deleting and re-inserting a
-        // key twice in one transaction can fail.
+        // committable, in order: each reduces its changes by key on its own, and one key deleted
+        // and re-inserted by several committables in one transaction is a case not tested here.
         List<CommitRequest<DuckDBCommittable>> appends = new ArrayList<>();
         for (CommitRequest<DuckDBCommittable> request : requests) {
             if (request.getCommittable().upsertKey().isEmpty()) {
