@@ -173,7 +173,14 @@ final class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCommi
             targetTable = new TargetTable(target, schema.identifier());
             upsertStrategy = TargetTable.upsertStrategy(schema.primaryKey(), config.upsertKey);
             if (config.batchDeduplication) {
-                targetTable.ensureMarkerTables(true);
+                // Writers of one job create them at the same moment: a conflict is retried.
+                TargetTable markers = targetTable;
+                config.retryPolicy.run(
+                        "Creating the marker tables next to " + schema.identifier(),
+                        () -> {
+                            markers.ensureMarkerTables(true);
+                            return null;
+                        });
             }
             staging = newAttachedStaging(plans(schema));
             flushConnection = target.unwrap(org.duckdb.DuckDBConnection.class).duplicate();

@@ -59,6 +59,43 @@ class DirectWriteTest {
     }
 
     @Test
+    void writersOfOneJobCreateTheTableAndMarkersAtTheSameMomentWithoutFailing() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            DuckDBTestDatabase fresh =
+                    DuckDBTestDatabase.at(dir.resolve("race-" + round + ".duckdb"));
+            DuckDBSink<Map<String, Object>> sink =
+                    DuckDBSink.forMaps(fresh.url(), "events")
+                            .setCreateTableSql("CREATE TABLE events (id BIGINT)")
+                            .setBatchDeduplication(true)
+                            .build();
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+            List<java.util.concurrent.CompletableFuture<Void>> writers =
+                    new java.util.ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                long id = w;
+                writers.add(
+                        java.util.concurrent.CompletableFuture.runAsync(
+                                () -> {
+                                    try {
+                                        start.await();
+                                        try (SinkHarness<Map<String, Object>> h =
+                                                SinkHarness.direct(sink)) {
+                                            h.write(row("id", id));
+                                            h.checkpoint();
+                                        }
+                                    } catch (Exception e) {
+                                        throw new java.util.concurrent.CompletionException(e);
+                                    }
+                                }));
+            }
+            for (java.util.concurrent.CompletableFuture<Void> w : writers) {
+                w.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(fresh.count("SELECT count(DISTINCT id) FROM events")).isEqualTo(4);
+        }
+    }
+
+    @Test
     void directWritesRunDuckDBWithOneThreadUnlessTheUserSetsIt() throws Exception {
         try (SinkHarness<Map<String, Object>> h =
                 SinkHarness.direct(DuckDBSink.forMaps(db.url(), "orders").build())) {

@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.connection.DuckDBErrors;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
@@ -107,9 +108,9 @@ public final class TargetTable {
             st.execute(createTableSql);
             LOG.info("Created table {} in {}", table, where);
         } catch (SQLException e) {
-            Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+            Optional<TableSchema> raced = createdByAnotherWriter(connection, table, e);
             if (raced.isPresent()) {
-                return raced.get(); // another writer created it first
+                return raced.get();
             }
             throw new DuckDBSinkException(
                     "The create-table statement for table "
@@ -132,6 +133,30 @@ public final class TargetTable {
                                                 + where
                                                 + "; does it create a table of that name? Statement: "
                                                 + createTableSql));
+    }
+
+    /**
+     * After a failed create: the table another writer of the same job created first. When both
+     * created it at the same moment DuckDB reports a write-write conflict before the other's
+     * transaction has committed, so a conflict waits (up to 5 s) for the table to appear.
+     */
+    private static Optional<TableSchema> createdByAnotherWriter(
+            Connection connection, TableIdentifier table, SQLException failure)
+            throws SQLException {
+        Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (!raced.isPresent()
+                && DuckDBErrors.isRetriable(failure)
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            raced = TableSchemaReader.read(connection, table);
+        }
+        return raced;
     }
 
     /** Creates the marker tables if missing (outside any data transaction). */
