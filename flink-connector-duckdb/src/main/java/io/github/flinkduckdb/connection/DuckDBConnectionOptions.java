@@ -59,11 +59,6 @@ public final class DuckDBConnectionOptions implements Serializable {
         return new DuckDBConnectionOptions(url, null, Collections.emptyMap());
     }
 
-    /** A URL for a local database file. */
-    public static String fileUrl(Path path) {
-        return URL_PREFIX + path.toAbsolutePath();
-    }
-
     private static String validateUrl(String url) {
         if (url == null || url.trim().isEmpty()) {
             throw new IllegalArgumentException(
@@ -141,11 +136,6 @@ public final class DuckDBConnectionOptions implements Serializable {
     /** Opens a read-write connection with the settings applied. */
     public Connection open() throws SQLException {
         return open(false);
-    }
-
-    /** Opens a read-only connection (fails while another process holds the file read-write). */
-    public Connection openReadOnly() throws SQLException {
-        return open(true);
     }
 
     /**

@@ -9,8 +9,11 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * Retries an action on {@link DuckDBErrors#isRetriable retriable} DuckDB errors with exponential
- * backoff; permanent errors are thrown at once. Used for opening, flushing and committing.
+ * The one retry loop for DuckDB calls: retries an action on {@link DuckDBErrorKind#TRANSIENT
+ * transient} DuckDB errors (as {@link DuckDBErrors} classifies them) with exponential backoff, and
+ * throws every other error at once, unchanged. Used for opening, flushing and committing in the
+ * sink, for table creation, for scans and for lookups. {@link #withMaxRetries} is the policy they
+ * all use: 200 ms doubling up to 10 s between attempts.
  */
 @Internal
 public final class RetryPolicy implements Serializable {
@@ -37,6 +40,7 @@ public final class RetryPolicy implements Serializable {
         this.maxBackoffMillis = maxBackoff.toMillis();
     }
 
+    /** Up to {@code maxRetries} retries, 200 ms after the first failure, doubling up to 10 s. */
     public static RetryPolicy withMaxRetries(int maxRetries) {
         return new RetryPolicy(maxRetries, Duration.ofMillis(200), Duration.ofSeconds(10));
     }

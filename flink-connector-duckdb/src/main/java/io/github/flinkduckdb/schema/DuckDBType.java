@@ -259,24 +259,6 @@ public final class DuckDBType implements Serializable {
         return id == Id.LIST || id == Id.ARRAY || id == Id.MAP || id == Id.STRUCT || id == Id.UNION;
     }
 
-    public boolean isInteger() {
-        switch (id) {
-            case TINYINT:
-            case SMALLINT:
-            case INTEGER:
-            case BIGINT:
-            case HUGEINT:
-            case UTINYINT:
-            case USMALLINT:
-            case UINTEGER:
-            case UBIGINT:
-            case UHUGEINT:
-                return true;
-            default:
-                return false;
-        }
-    }
-
     /** The type in DuckDB SQL, e.g. {@code STRUCT("a" INTEGER, "b" VARCHAR[])}. */
     public String toSql() {
         switch (id) {

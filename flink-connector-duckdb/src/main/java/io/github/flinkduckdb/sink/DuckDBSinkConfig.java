@@ -3,7 +3,6 @@ package io.github.flinkduckdb.sink;
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
 import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -94,11 +93,6 @@ public final class DuckDBSinkConfig implements Serializable {
 
     public boolean isUpsert() {
         return !upsertKey.isEmpty();
-    }
-
-    /** Whether a schema declared up front must also be the one the writers use. */
-    static boolean sameColumns(TableSchema a, TableSchema b) {
-        return a.columns().equals(b.columns());
     }
 
     @Override
