@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.otter;
 
-import io.github.flinkduckdb.otter.internal.DuckDBFailures;
+import io.github.flinkduckdb.connection.DuckDBErrors;
 import io.github.flinkduckdb.otter.internal.MessageNormalizer;
 import io.github.flinkduckdb.otter.internal.MessageRejectedException;
 import io.github.flinkduckdb.otter.internal.ModelRowReader;
@@ -309,7 +309,7 @@ public final class OtterEngine implements AutoCloseable {
             }
             return loaded;
         } catch (SQLException e) {
-            if (DuckDBFailures.isFatal(e)) {
+            if (!DuckDBErrors.isPermanent(e)) {
                 throw e;
             }
             // One message has a value DuckDB cannot take (a bad timestamp, UUID, ...): load one
@@ -327,7 +327,7 @@ public final class OtterEngine implements AutoCloseable {
                     one.execute();
                     loaded[k++] = i;
                 } catch (SQLException one) {
-                    if (DuckDBFailures.isFatal(one)) {
+                    if (!DuckDBErrors.isPermanent(one)) {
                         throw one;
                     }
                     OtterResult result = results.get(i);
@@ -565,7 +565,7 @@ public final class OtterEngine implements AutoCloseable {
                     }
                 }
             } catch (SQLException e) {
-                if (DuckDBFailures.isFatal(e)) {
+                if (!DuckDBErrors.isPermanent(e)) {
                     throw new SQLException(
                             "DuckDB failed running model '"
                                     + name()
@@ -615,7 +615,7 @@ public final class OtterEngine implements AutoCloseable {
                     }
                 }
             } catch (SQLException e) {
-                if (DuckDBFailures.isFatal(e)) {
+                if (!DuckDBErrors.isPermanent(e)) {
                     throw new SQLException(
                             "DuckDB failed running model '"
                                     + name()

@@ -107,7 +107,7 @@ public final class DuckDBConnectorOptions {
 
     public static final ConfigOption<Integer> LOOKUP_MAX_RETRIES =
             LookupOptions.MAX_RETRIES.withDescription(
-                    "Retries of a failed lookup query, each after reconnecting, with a pause of 1 s, 2 s, ... up to 5 s.");
+                    "Retries of a lookup query that failed for a transient reason (a lock held by another process, a write-write conflict, transient I/O), each after reconnecting, with backoff from 200 ms doubling to 10 s. Other errors (a missing column or table, a bad cast) fail the lookup at once.");
 
     public static final ConfigOption<LookupOptions.LookupCacheType> LOOKUP_CACHE =
             LookupOptions.CACHE_TYPE.withDescription(

@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.table;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.source.DuckDBPredicate;
 import io.github.flinkduckdb.source.DuckDBRowConverter;
 import io.github.flinkduckdb.source.DuckDBScanQuery;
@@ -33,9 +34,11 @@ import java.util.List;
 /**
  * Looks rows up by key for {@code JOIN ... FOR SYSTEM_TIME AS OF}: one prepared {@code SELECT ...
  * WHERE k1 = ? AND k2 = ?} on a read-only connection, opened at the first lookup (so a sink of the
- * same file in this process, opened when its task starts, is shared rather than blocked). Failed
- * lookups reconnect and retry up to {@code lookup.max-retries} times. Flink's lookup cache sits in
- * front of it when {@code lookup.cache} is {@code PARTIAL}.
+ * same file in this process, opened when its task starts, is shared rather than blocked). A lookup
+ * failing for a transient reason (a lock held by another process, a write-write conflict, I/O)
+ * reconnects and is retried up to {@code lookup.max-retries} times by {@link RetryPolicy}; any
+ * other error (a missing column or table, a bad cast) fails at once with DuckDB's message. Flink's
+ * lookup cache sits in front of it when {@code lookup.cache} is {@code PARTIAL}.
  */
 @Internal
 public final class DuckDBLookupFunction extends LookupFunction {
@@ -52,7 +55,7 @@ public final class DuckDBLookupFunction extends LookupFunction {
     private final DuckDBScanQuery query;
     private final String[] keyNames;
     private final LogicalType[] keyTypes;
-    private final int maxRetries;
+    private final RetryPolicy retries;
 
     private transient DuckDBRowConverter converter;
     private transient Connection open;
@@ -74,7 +77,7 @@ public final class DuckDBLookupFunction extends LookupFunction {
         this.query = query;
         this.keyNames = keyNames.toArray(new String[0]);
         this.keyTypes = keyTypes.toArray(new LogicalType[0]);
-        this.maxRetries = maxRetries;
+        this.retries = RetryPolicy.withMaxRetries(maxRetries);
     }
 
     @Override
@@ -102,39 +105,35 @@ public final class DuckDBLookupFunction extends LookupFunction {
             }
             keys[i] = parameter(RowDataRecordConverter.toJava(internal, keyTypes[i]));
         }
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return query(keys);
-            } catch (SQLException e) {
-                SQLException clean = connection.scrub(e);
-                closeConnection();
-                if (attempt >= maxRetries) {
-                    throw new IOException(
-                            "Looking up "
-                                    + String.join(", ", keyNames)
-                                    + " in table "
-                                    + query.table()
-                                    + " of "
-                                    + connection.describe()
-                                    + " failed after "
-                                    + (attempt + 1)
-                                    + " attempts: "
-                                    + clean.getMessage(),
-                            clean);
-                }
-                LOG.warn(
-                        "Lookup in table {} failed (attempt {} of {}), reconnecting: {}",
-                        query.table(),
-                        attempt + 1,
-                        maxRetries + 1,
-                        clean.getMessage());
-                try {
-                    Thread.sleep(Math.min(1000L * (attempt + 1), 5000L));
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("Interrupted while retrying a lookup", interrupted);
-                }
-            }
+        try {
+            return retries.run("Lookup in table " + query.table(), () -> queryOrReconnect(keys));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while retrying a lookup in " + query.table(), e);
+        } catch (Exception e) {
+            throw new IOException(
+                    "Looking up "
+                            + String.join(", ", keyNames)
+                            + " in table "
+                            + query.table()
+                            + " of "
+                            + connection.describe()
+                            + " failed: "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * One attempt: a failed one closes the connection, so the next attempt reconnects (the lock
+     * holder may have gone, the file may be back).
+     */
+    private List<RowData> queryOrReconnect(Serializable[] keys) throws SQLException {
+        try {
+            return query(keys);
+        } catch (SQLException e) {
+            closeConnection();
+            throw connection.scrub(e);
         }
     }
 
