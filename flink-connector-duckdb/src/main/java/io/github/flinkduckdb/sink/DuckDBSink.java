@@ -66,7 +66,8 @@ import java.util.Map;
  *       seal each checkpoint's rows into a committable with a unique id; after the checkpoint
  *       completes, one committer applies it together with a marker row in one transaction and skips
  *       committables whose marker exists. Writers never open the database, so this works with
- *       writers in several TaskManagers.
+ *       writers in several TaskManagers; the table's schema is settled when the job is built, read
+ *       from the database without taking its write lock or taken from the create-table statement.
  *   <li>{@link DeliveryGuarantee#NONE}: like at-least-once, without the flush at checkpoints.
  * </ul>
  *
