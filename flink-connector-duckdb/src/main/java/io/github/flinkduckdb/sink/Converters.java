@@ -61,7 +61,7 @@ final class Converters {
         }
     }
 
-    /** A typed {@link RowWriter}: one row per record, appended directly. */
+    /** A {@link RowWriter}: one row per record, of the record's kind, appended directly. */
     static final class Typed<IN> implements RecordConverter<IN> {
         private static final long serialVersionUID = 1L;
         private final RowWriter<IN> writer;
@@ -77,7 +77,7 @@ final class Converters {
 
         @Override
         public void convert(IN record, RowCollector out) throws Exception {
-            DuckDBRowAppender row = out.beginRow();
+            DuckDBRowAppender row = out.beginRow(writer.kind(record));
             writer.write(record, row);
             row.endRow();
         }

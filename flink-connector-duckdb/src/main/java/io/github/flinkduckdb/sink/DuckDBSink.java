@@ -1,13 +1,11 @@
 package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
-import io.github.flinkduckdb.connection.DuckDBDriverConnections;
-import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -29,21 +27,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A Flink sink (Sink V2) writing to a DuckDB file or to MotherDuck.
  *
- * <p>Inputs: keyed batches {@code (batchId, rows)} ({@link #forKeyedBatches}), single maps ({@link
- * #forMaps}), Flink {@link Row}s ({@link #forRows}), typed records through a {@link RowWriter}
- * ({@link #forRowWriter}), or any {@link RecordConverter}. Map keys and row field names match table
- * columns case-insensitively; values are converted strictly to the column types.
+ * <p>Input: three shapes are built in, no code needed: keyed batches {@code (batchId, rows)}
+ * ({@link #forKeyedBatches}), one map per row ({@link #forMaps}) and Flink {@link Row}s ({@link
+ * #forRows}). Map keys and row field names match table columns case-insensitively; values are
+ * converted strictly to the column types.
+ *
+ * <p>Extending: any other record type gets a {@link RowWriter}, the sink's one user extension point
+ * (what {@code KafkaRecordSerializationSchema} is to the Kafka sink and {@code ElementConverter} to
+ * DynamoDB's). It appends one record's values, in table column order, to a {@link
+ * DuckDBRowAppender}, which puts them straight into DuckDB's appender: no maps, no boxing. {@link
+ * RowWriter#open} sees the table's schema before the first record, and {@link RowWriter#kind} turns
+ * a record into an update or a deletion for a sink with an upsert key.
+ *
+ * <pre>{@code
+ * orders.sinkTo(DuckDBSink.forRowWriter("jdbc:duckdb:/data/shop.duckdb", "orders",
+ *         (Order o, DuckDBRowAppender row) -> row.append(o.id).append(o.customer).append(o.total))
+ *     .build());
+ * }</pre>
+ *
+ * <p>Records that carry several rows as one atomic batch are mapped to the keyed-batch shape first.
+ * {@link RecordConverter} and {@link RowCollector}, the plumbing behind the built-in shapes and the
+ * SQL connector, are internal.
  *
  * <p>Delivery:
  *
@@ -56,7 +66,8 @@ import java.util.Optional;
  *       seal each checkpoint's rows into a committable with a unique id; after the checkpoint
  *       completes, one committer applies it together with a marker row in one transaction and skips
  *       committables whose marker exists. Writers never open the database, so this works with
- *       writers in several TaskManagers.
+ *       writers in several TaskManagers; the table's schema is settled when the job is built, read
+ *       from the database without taking its write lock or taken from the create-table statement.
  *   <li>{@link DeliveryGuarantee#NONE}: like at-least-once, without the flush at checkpoints.
  * </ul>
  *
@@ -69,7 +80,7 @@ import java.util.Optional;
  * @param <IN> the input type
  */
 @PublicEvolving
-public class DuckDBSink<IN>
+public final class DuckDBSink<IN>
         implements Sink<IN>,
                 SupportsCommitter<DuckDBCommittable>,
                 SupportsPreCommitTopology<DuckDBCommittable, DuckDBCommittable> {
@@ -88,12 +99,7 @@ public class DuckDBSink<IN>
         this.declaredSchema = declaredSchema;
     }
 
-    /** A copy of {@code other}, for subclasses that decorate writers or committers. */
-    protected DuckDBSink(DuckDBSink<IN> other) {
-        this(other.config, other.converter, other.declaredSchema);
-    }
-
-    /** A builder for any input type; set a {@link RecordConverter} or {@link RowWriter}. */
+    /** A builder for any input type; set its {@link RowWriter} with {@code setRowWriter}. */
     public static <IN> DuckDBSinkBuilder<IN> builder() {
         return new DuckDBSinkBuilder<>();
     }
@@ -126,14 +132,18 @@ public class DuckDBSink<IN>
                 .setRecordConverter(new Converters.Rows());
     }
 
-    /** A builder for typed records appended by {@code writer} (the fast path). */
+    /**
+     * A builder for records of any type, appended by {@code writer} (the extension point, and the
+     * fast path).
+     */
     public static <IN> DuckDBSinkBuilder<IN> forRowWriter(
             String url, String tableName, RowWriter<IN> writer) {
         return DuckDBSink.<IN>builder().setUrl(url).setTableName(tableName).setRowWriter(writer);
     }
 
     /** The settings this sink was built with. */
-    public DuckDBSinkConfig getConfig() {
+    @VisibleForTesting
+    DuckDBSinkConfig getConfig() {
         return config;
     }
 
@@ -261,6 +271,7 @@ public class DuckDBSink<IN>
     }
 
     /** Whether checkpoints of a job with this configuration go to the JobManager's memory. */
+    @VisibleForTesting
     static boolean checkpointsInJobManagerMemory(ReadableConfig configuration) {
         boolean directory =
                 configuration.getOptional(CheckpointingOptions.CHECKPOINTS_DIRECTORY).isPresent();
@@ -270,10 +281,11 @@ public class DuckDBSink<IN>
     }
 
     /** Fixes the write mode (and, for the committer path, the table schema) before the job runs. */
+    @VisibleForTesting
     void settle(String executionTarget, int parallelism) {
         resolvedMode = resolveMode(executionTarget, parallelism);
         if (resolvedMode == WriteMode.COMMITTER && declaredSchema == null) {
-            declaredSchema = resolveSchemaWithoutWriters();
+            declaredSchema = CommitterPathSchema.resolve(config);
         }
         LOG.info(
                 "DuckDB sink for table {} in {}: {}, write mode {}",
@@ -283,19 +295,23 @@ public class DuckDBSink<IN>
                 resolvedMode);
     }
 
+    @VisibleForTesting
     TableSchema declaredSchema() {
         return declaredSchema;
     }
 
+    @VisibleForTesting
     RecordConverter<IN> recordConverter() {
         return converter;
     }
 
     /** The write mode settled when the job graph was built, or null before. */
+    @VisibleForTesting
     WriteMode resolvedMode() {
         return resolvedMode;
     }
 
+    @VisibleForTesting
     WriteMode resolveMode(String executionTarget, int parallelism) {
         if (config.deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             return WriteMode.COMMITTER;
@@ -314,98 +330,6 @@ public class DuckDBSink<IN>
             return WriteMode.DIRECT;
         }
         return WriteMode.COMMITTER;
-    }
-
-    /**
-     * The committer path's writers never open the database, so the table schema is settled when the
-     * job is built: read from the database when this machine can reach it, else taken from the
-     * create-table statement (run in a scratch in-memory database).
-     */
-    private TableSchema resolveSchemaWithoutWriters() {
-        DuckDBConnectionOptions c = config.connection;
-        boolean reachable =
-                c.isMotherDuck() || c.localFile().map(p -> Files.exists(p)).orElse(false);
-        Exception readFailure = null;
-        if (reachable) {
-            try (Connection connection = c.open()) {
-                Optional<TableSchema> schema = TableSchemaReader.read(connection, config.table);
-                if (schema.isPresent()) {
-                    return schema.get().withIdentifier(config.table);
-                }
-            } catch (SQLException e) {
-                readFailure = c.scrub(e);
-            }
-        }
-        if (config.createTableSql != null) {
-            try {
-                return schemaOfCreateStatement(config.createTableSql, config.table);
-            } catch (Exception e) {
-                throw new DuckDBSinkException(
-                        "Cannot read the schema of table "
-                                + config.table
-                                + " from its create-table statement: "
-                                + e.getMessage()
-                                + (readFailure != null
-                                        ? "; reading it from "
-                                                + c.describe()
-                                                + " failed too: "
-                                                + readFailure.getMessage()
-                                        : ""),
-                        e);
-            }
-        }
-        if (readFailure != null) {
-            throw new DuckDBSinkException(
-                    "Cannot read the schema of table "
-                            + config.table
-                            + " from "
-                            + c.describe()
-                            + " while building the job ("
-                            + readFailure.getMessage()
-                            + "). With exactly-once (or writers in several TaskManagers) the writers never open the database, so the schema must be known when the job is built: make the database readable here or set a create-table statement.",
-                    readFailure);
-        }
-        throw new DuckDBSinkException(
-                "Table "
-                        + config.table
-                        + " does not exist in "
-                        + c.describe()
-                        + " and no create-table statement was given; create the table or set one with setCreateTableSql(...)");
-    }
-
-    /** Runs a create statement in a scratch in-memory database and reads the table back. */
-    static TableSchema schemaOfCreateStatement(String createSql, TableIdentifier table)
-            throws SQLException {
-        try (Connection scratch = DuckDBDriverConnections.inMemory();
-                Statement st = scratch.createStatement()) {
-            if (table.schema().isPresent()) {
-                st.execute(
-                        "CREATE SCHEMA IF NOT EXISTS "
-                                + io.github.flinkduckdb.schema.SqlIdentifiers.quote(
-                                        table.schema().get()));
-            }
-            st.execute(stripCatalog(createSql, table));
-            TableIdentifier local =
-                    new TableIdentifier(null, table.schema().orElse(null), table.table());
-            return TableSchemaReader.read(scratch, local)
-                    .orElseThrow(
-                            () ->
-                                    new SQLException(
-                                            "the statement does not create a table named " + table))
-                    .withIdentifier(table);
-        }
-    }
-
-    private static String stripCatalog(String createSql, TableIdentifier table) {
-        // A catalog-qualified statement cannot run in the scratch database; the catalog part
-        // does not change the columns.
-        if (!table.catalog().isPresent()) {
-            return createSql;
-        }
-        String catalog = table.catalog().get();
-        return createSql
-                .replace(io.github.flinkduckdb.schema.SqlIdentifiers.quote(catalog) + ".", "")
-                .replace(catalog + ".", "");
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.github.flinkduckdb.connection.Secret;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
@@ -23,9 +24,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds a {@link DuckDBSink}. Required: {@link #setUrl}, {@link #setTableName} and a converter
- * ({@link #setRecordConverter} or {@link #setRowWriter}; the {@code DuckDBSink.forXxx} factories
- * set it). {@link #build()} rejects a missing or wrong setting with a message naming it.
+ * Builds a {@link DuckDBSink}. Required: {@link #setUrl}, {@link #setTableName} and how records
+ * become rows: a {@link #setRowWriter RowWriter}, or one of the built-in shapes the {@code
+ * DuckDBSink.forXxx} factories set. {@link #build()} rejects a missing or wrong setting with a
+ * message naming it.
  *
  * <table>
  *   <caption>Settings</caption>
@@ -99,13 +101,20 @@ public final class DuckDBSinkBuilder<IN> {
         return this;
     }
 
-    /** How records become rows. */
+    /**
+     * How records become rows, for the built-in shapes and the SQL connector; users set a {@link
+     * #setRowWriter RowWriter}.
+     */
+    @Internal
     public DuckDBSinkBuilder<IN> setRecordConverter(RecordConverter<IN> recordConverter) {
         this.recordConverter = recordConverter;
         return this;
     }
 
-    /** Typed records appended straight to DuckDB's appender, one row per record. */
+    /**
+     * How records become rows: {@code rowWriter} appends each record's values straight to DuckDB's
+     * appender, one row per record.
+     */
     public DuckDBSinkBuilder<IN> setRowWriter(RowWriter<IN> rowWriter) {
         if (rowWriter == null) {
             throw new IllegalArgumentException("rowWriter must not be null");
@@ -189,12 +198,12 @@ public final class DuckDBSinkBuilder<IN> {
 
     /**
      * Makes the sink upsert by these key columns instead of appending: a row replaces the row with
-     * the same key, a deletion ({@link RowCollector#beginRow(org.apache.flink.types.RowKind)} with
-     * {@code DELETE}, or a {@code Row} of kind {@code DELETE}) removes it, and {@code
-     * UPDATE_BEFORE} rows are ignored. Within one flush or committable the changes are reduced by
-     * key (the last one wins) and applied set-based in one transaction: {@code INSERT OR REPLACE}
-     * when the table's primary key is exactly these columns, else {@code DELETE} of the flushed
-     * keys then {@code INSERT}. Both write modes and every delivery guarantee support it.
+     * the same key, a deletion (a record whose {@link RowWriter#kind} is {@code DELETE}, or a
+     * {@code Row} of kind {@code DELETE}) removes it, and {@code UPDATE_BEFORE} rows are ignored.
+     * Within one flush or committable the changes are reduced by key (the last one wins) and
+     * applied set-based in one transaction: {@code INSERT OR REPLACE} when the table's primary key
+     * is exactly these columns, else {@code DELETE} of the flushed keys then {@code INSERT}. Both
+     * write modes and every delivery guarantee support it.
      */
     public DuckDBSinkBuilder<IN> setUpsertKey(List<String> keyColumns) {
         this.upsertKey = keyColumns == null ? null : new ArrayList<>(keyColumns);
@@ -240,7 +249,7 @@ public final class DuckDBSinkBuilder<IN> {
         }
         if (recordConverter == null) {
             throw new IllegalArgumentException(
-                    "setRecordConverter(...) or setRowWriter(...) is required (or use DuckDBSink.forKeyedBatches/forMaps/forRows)");
+                    "setRowWriter(...) is required (or use DuckDBSink.forKeyedBatches/forMaps/forRows/forRowWriter)");
         }
         if (deliveryGuarantee == null) {
             throw new IllegalArgumentException("setDeliveryGuarantee(...) must not be null");

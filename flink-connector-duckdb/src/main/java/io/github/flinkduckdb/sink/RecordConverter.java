@@ -2,19 +2,20 @@ package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.schema.TableSchema;
 
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 
 import java.io.Serializable;
 
 /**
- * Turns one input record into zero or more table rows, written to a {@link RowCollector}. The sink
- * calls it on the task thread; implementations must be serializable and need not be thread-safe.
- * Ready-made converters: {@link DuckDBSink#forKeyedBatches}, {@link DuckDBSink#forMaps}, {@link
- * DuckDBSink#forRows} and {@link DuckDBSink#forRowWriter}.
+ * Turns one input record into zero or more table rows, written to a {@link RowCollector}: the
+ * plumbing behind {@link DuckDBSink}'s built-in shapes ({@link DuckDBSink#forKeyedBatches}, {@link
+ * DuckDBSink#forMaps}, {@link DuckDBSink#forRows}), its {@link RowWriter} and the SQL connector.
+ * Users extend the sink with a {@link RowWriter}. The sink calls it on the task thread;
+ * implementations must be serializable and need not be thread-safe.
  *
  * @param <IN> the sink's input type
  */
-@PublicEvolving
+@Internal
 @FunctionalInterface
 public interface RecordConverter<IN> extends Serializable {
 

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.sink;
 
-import org.apache.flink.annotation.PublicEvolving;
+import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 
@@ -11,8 +11,9 @@ import java.util.Map;
  * #beginBatch(String)} and {@link #endBatch()} form one atomic batch: they become visible in one
  * DuckDB transaction or not at all, and with batch de-duplication on, a batch whose id is already
  * committed to the table is skipped. Rows added outside a batch belong to the record alone.
+ * Internal: the sink implements it, {@link RecordConverter}s call it.
  */
-@PublicEvolving
+@Internal
 public interface RowCollector {
 
     /**

@@ -1,19 +1,12 @@
 package io.github.flinkduckdb.connection;
 
-import io.github.flinkduckdb.sink.DuckDBSink;
-
-import org.apache.flink.util.InstantiationUtil;
-
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Collections;
-import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * MotherDuck URLs and the token: the token reaches the driver and nothing else (not toString, not
@@ -67,34 +60,5 @@ class MotherDuckOptionsTest {
         assertThat(md.toString()).doesNotContain(TOKEN);
         SQLException e = new SQLException("failed for md:shop?motherduck_token=" + TOKEN);
         assertThat(md.scrub(e).getMessage()).doesNotContain(TOKEN);
-    }
-
-    @Test
-    void keepsTheTokenOutOfTheSerializedSinkAndItsToString() throws Exception {
-        DuckDBSink<Map<String, Object>> sink =
-                DuckDBSink.forMaps("jdbc:duckdb:md:shop", "orders")
-                        .setMotherDuckToken(TOKEN)
-                        .build();
-        assertThat(sink.toString()).doesNotContain(TOKEN);
-        byte[] bytes = InstantiationUtil.serializeObject(sink);
-        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).doesNotContain(TOKEN);
-        assertThat(new String(bytes, StandardCharsets.UTF_16BE)).doesNotContain(TOKEN);
-        DuckDBSink<?> restored =
-                InstantiationUtil.deserializeObject(bytes, getClass().getClassLoader());
-        assertThat(restored.getConfig().connection().token())
-                .hasValueSatisfying(s -> assertThat(s.reveal()).isEqualTo(TOKEN));
-    }
-
-    @Test
-    void aFailedConnectionDoesNotPrintTheToken() {
-        // No network here: DuckDB cannot download the MotherDuck extension and says so.
-        DuckDBSink<Map<String, Object>> sink =
-                DuckDBSink.forMaps("jdbc:duckdb:md:shop", "orders")
-                        .setMotherDuckToken(TOKEN)
-                        .setMaxRetries(0)
-                        .build();
-        assertThatThrownBy(() -> sink.getConfig().connection().open())
-                .isInstanceOf(SQLException.class)
-                .satisfies(e -> assertThat(e.toString()).doesNotContain(TOKEN));
     }
 }

@@ -1,5 +1,8 @@
 package io.github.flinkduckdb.sink;
 
+import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.testing.DatabaseLockHolder;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -225,6 +228,33 @@ class CommitterPathTest {
         }
         assertThat(fresh.strings("SELECT url || n FROM analytics.hits"))
                 .containsExactly("/1267650600228229401496703205376");
+    }
+
+    @Test
+    void learnsTheSchemaWhileAnotherProcessReadsTheFileWithoutTakingTheWriteLock()
+            throws Exception {
+        Path file = dir.resolve("lake.duckdb");
+        DuckDBSink<Tuple2<String, List<Map<String, Object>>>> sink = exactlyOnce().build();
+        List<DuckDBCommittable> committables;
+        try (DatabaseLockHolder reader = DatabaseLockHolder.holdReadOnly(file)) {
+            assertThatThrownBy(() -> DuckDBConnectionOptions.of(db.url()).open().close())
+                    .as("the reader keeps every other process from writing the file")
+                    .hasMessageContaining("Could not set lock on file");
+            // Building the job reads the table's columns read-only; the writers never open it.
+            try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
+                    SinkHarness.committerPath(sink)) {
+                assertThat(sink.declaredSchema().columns())
+                        .extracting(ColumnSchema::name)
+                        .containsExactly("id", "kind");
+                h.write(Tuple2.of("b1", Collections.singletonList(row("id", 1L, "kind", "a"))));
+                committables = throughState(h.checkpoint());
+            }
+        }
+        // The reader is gone: the committer writes.
+        DuckDBCommitter committer = SinkHarness.newCommitter(sink);
+        committer.commit(Collections.singletonList(new SinkHarness.Request(committables.get(0))));
+        committer.close();
+        assertThat(db.strings("SELECT id || kind FROM events")).containsExactly("1a");
     }
 
     @Test

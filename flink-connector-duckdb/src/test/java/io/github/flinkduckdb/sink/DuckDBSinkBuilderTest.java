@@ -40,7 +40,7 @@ class DuckDBSinkBuilderTest {
     @Test
     void requiresAConverter() {
         assertThatThrownBy(() -> DuckDBSink.<String>builder().setUrl(URL).setTableName("t").build())
-                .hasMessageStartingWith("setRecordConverter(...) or setRowWriter(...) is required");
+                .hasMessageStartingWith("setRowWriter(...) is required");
     }
 
     @Test

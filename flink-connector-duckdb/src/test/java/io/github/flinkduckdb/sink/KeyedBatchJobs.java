@@ -7,11 +7,19 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPreCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -128,21 +136,54 @@ final class KeyedBatchJobs {
 
     /**
      * A sink whose committer throws right after a successful commit, before Flink records it: after
-     * the restart the same committables are replayed and must be skipped.
+     * the restart the same committables are replayed and must be skipped. Wraps the real sink and
+     * hands everything else to it.
      */
-    static final class FailingAfterCommitSink<IN> extends DuckDBSink<IN> {
+    static final class FailingAfterCommitSink<IN>
+            implements Sink<IN>,
+                    SupportsCommitter<DuckDBCommittable>,
+                    SupportsPreCommitTopology<DuckDBCommittable, DuckDBCommittable> {
         private static final long serialVersionUID = 1L;
+        private final DuckDBSink<IN> sink;
         private final String name;
 
         FailingAfterCommitSink(DuckDBSink<IN> sink, String name, int failures) {
-            super(sink);
+            this.sink = sink;
             this.name = name;
             COMMIT_FAILURES.put(name, new AtomicInteger(failures));
         }
 
         @Override
-        public Committer<DuckDBCommittable> createCommitter(CommitterInitContext context) {
-            Committer<DuckDBCommittable> delegate = super.createCommitter(context);
+        @SuppressWarnings("deprecation")
+        public SinkWriter<IN> createWriter(Sink.InitContext context) throws IOException {
+            return sink.createWriter(context);
+        }
+
+        @Override
+        public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+            return sink.createWriter(context);
+        }
+
+        @Override
+        public DataStream<CommittableMessage<DuckDBCommittable>> addPreCommitTopology(
+                DataStream<CommittableMessage<DuckDBCommittable>> committables) {
+            return sink.addPreCommitTopology(committables);
+        }
+
+        @Override
+        public SimpleVersionedSerializer<DuckDBCommittable> getWriteResultSerializer() {
+            return sink.getWriteResultSerializer();
+        }
+
+        @Override
+        public SimpleVersionedSerializer<DuckDBCommittable> getCommittableSerializer() {
+            return sink.getCommittableSerializer();
+        }
+
+        @Override
+        public Committer<DuckDBCommittable> createCommitter(CommitterInitContext context)
+                throws IOException {
+            Committer<DuckDBCommittable> delegate = sink.createCommitter(context);
             return new Committer<DuckDBCommittable>() {
                 @Override
                 public void commit(Collection<CommitRequest<DuckDBCommittable>> requests)

@@ -122,18 +122,21 @@ class UpsertTest {
     void typedRowsCarryTheirKind() throws Exception {
         DuckDBTestDatabase db = db("CREATE TABLE items (id BIGINT PRIMARY KEY, v VARCHAR)");
         db.execute("INSERT INTO items VALUES (7, 'x')");
-        RecordConverter<Row> typed =
-                (row, out) ->
-                        out.beginRow(row.getKind())
-                                .append((Long) row.getField(0))
-                                .append((String) row.getField(1))
-                                .endRow();
+        RowWriter<Row> typed =
+                new RowWriter<Row>() {
+                    @Override
+                    public RowKind kind(Row row) {
+                        return row.getKind();
+                    }
+
+                    @Override
+                    public void write(Row row, DuckDBRowAppender out) {
+                        out.append((Long) row.getField(0)).append((String) row.getField(1));
+                    }
+                };
         try (SinkHarness<Row> h =
                 SinkHarness.direct(
-                        DuckDBSink.<Row>builder()
-                                .setUrl(db.url())
-                                .setTableName("items")
-                                .setRecordConverter(typed)
+                        DuckDBSink.forRowWriter(db.url(), "items", typed)
                                 .setUpsertKey("id")
                                 .build())) {
             h.write(changelog());

@@ -10,14 +10,19 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A second JVM process that opens a DuckDB file read-write and holds it, the way another
- * application would: DuckDB then refuses the file to every other process. Closing this object (or
- * the test JVM dying) ends the process.
+ * application would: DuckDB then refuses the file to every other process. Or, with {@link
+ * #holdReadOnly}, a reader (a BI tool, the CLI with {@code -readonly}): other processes may then
+ * open the file read-only but not read-write. Closing this object (or the test JVM dying) ends the
+ * process.
  */
 public final class DatabaseLockHolder implements AutoCloseable {
+
+    private static final String READ_ONLY = "read-only";
 
     private final Process process;
 
@@ -26,6 +31,17 @@ public final class DatabaseLockHolder implements AutoCloseable {
     }
 
     public static DatabaseLockHolder hold(Path database) throws IOException, InterruptedException {
+        return start(database, false);
+    }
+
+    /** A process that holds the file open read-only. */
+    public static DatabaseLockHolder holdReadOnly(Path database)
+            throws IOException, InterruptedException {
+        return start(database, true);
+    }
+
+    private static DatabaseLockHolder start(Path database, boolean readOnly)
+            throws IOException, InterruptedException {
         String java =
                 System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         List<String> cmd = new ArrayList<>();
@@ -34,6 +50,9 @@ public final class DatabaseLockHolder implements AutoCloseable {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(DatabaseLockHolder.class.getName());
         cmd.add(database.toAbsolutePath().toString());
+        if (readOnly) {
+            cmd.add(READ_ONLY);
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out =
                 new BufferedReader(
@@ -60,9 +79,16 @@ public final class DatabaseLockHolder implements AutoCloseable {
 
     /** Entry point of the holder process: opens the file, reports, waits until stdin closes. */
     public static void main(String[] args) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + args[0])) {
-            c.createStatement()
-                    .execute("CREATE TABLE IF NOT EXISTS lock_holder_marker (x INTEGER)");
+        boolean readOnly = args.length > 1 && READ_ONLY.equals(args[1]);
+        Properties props = new Properties();
+        if (readOnly) {
+            props.setProperty("duckdb.read_only", "true");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + args[0], props)) {
+            if (!readOnly) {
+                c.createStatement()
+                        .execute("CREATE TABLE IF NOT EXISTS lock_holder_marker (x INTEGER)");
+            }
             System.out.println("LOCKED");
             System.out.flush();
             // Stay alive until the parent closes us (or dies: stdin then reaches end of stream).
