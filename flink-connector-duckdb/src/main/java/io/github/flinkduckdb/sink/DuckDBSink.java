@@ -174,7 +174,7 @@ public class DuckDBSink<IN>
             throws IOException {
         WriteMode mode = resolvedMode != null ? resolvedMode : resolveMode(null, parallelism);
         try {
-            return new DuckDBSinkWriter<>(
+            return DuckDBSinkWriter.create(
                     config,
                     mode,
                     declaredSchema,

@@ -6,7 +6,7 @@ import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
-import io.github.flinkduckdb.sink.internal.TargetTable;
+import io.github.flinkduckdb.sink.BookkeepingTables;
 import io.github.flinkduckdb.table.DuckDBConnectorOptions;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
 import io.github.flinkduckdb.table.DuckDBTypeMapping;
@@ -251,8 +251,8 @@ public class DuckDBCatalog extends AbstractCatalog {
     public List<String> listTables(String databaseName)
             throws DatabaseNotExistException, CatalogException {
         List<String> out = new ArrayList<>(allTables(databaseName));
-        out.remove(TargetTable.COMMITS_TABLE);
-        out.remove(TargetTable.BATCHES_TABLE);
+        out.remove(BookkeepingTables.COMMITS_TABLE);
+        out.remove(BookkeepingTables.BATCHES_TABLE);
         return out;
     }
 
