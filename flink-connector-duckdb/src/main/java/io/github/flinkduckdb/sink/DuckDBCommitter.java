@@ -6,9 +6,11 @@ import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
+import io.github.flinkduckdb.sink.internal.CommitGauges;
 import io.github.flinkduckdb.sink.internal.Payloads;
 import io.github.flinkduckdb.sink.internal.ScratchFiles;
 import io.github.flinkduckdb.sink.internal.TargetTable;
+import io.github.flinkduckdb.sink.internal.TargetTransaction;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -23,7 +25,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,8 +48,7 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
     private final Counter committedRows;
     private final Counter commits;
     private final Counter replayedCommittables;
-    private volatile long lastRowsPerCommit;
-    private volatile long lastCommitMillis;
+    private final TargetTransaction transaction;
 
     private Connection connection;
     private TargetTable target;
@@ -61,8 +61,7 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
         this.committedRows = metrics.counter("committedRows");
         this.commits = metrics.counter("commits");
         this.replayedCommittables = metrics.counter("skippedReplayedCommittables");
-        metrics.gauge("rowsPerCommit", () -> lastRowsPerCommit);
-        metrics.gauge("commitLatencyMs", () -> lastCommitMillis);
+        this.transaction = new TargetTransaction(new CommitGauges(metrics));
     }
 
     @Override
@@ -153,40 +152,27 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
      */
     private Set<String> apply(List<DuckDBCommittable> committables) throws Exception {
         ensureOpen();
-        long started = System.nanoTime();
         List<Payloads.Opened> payloads = new ArrayList<>(committables.size());
         try {
+            List<TargetTransaction.StagedRelation> relations = new ArrayList<>(committables.size());
             for (DuckDBCommittable c : committables) {
-                payloads.add(Payloads.open(connection, c.format(), c.payload()));
+                Payloads.Opened payload = Payloads.open(connection, c.format(), c.payload());
+                payloads.add(payload);
+                relations.add(relation(c, payload.relation()));
             }
-            TargetTable.begin(connection);
-            try {
-                Set<String> skipped = new HashSet<>();
-                long inserted = 0;
-                for (int i = 0; i < committables.size(); i++) {
-                    DuckDBCommittable c = committables.get(i);
-                    if (target.isCommitted(c.id())) {
-                        skipped.add(c.id());
-                        replayedCommittables.inc();
-                        LOG.info("Skipping {}: already committed to {}", c, config.table);
-                        continue;
-                    }
-                    inserted += applyOne(c, payloads.get(i).relation());
+            TargetTransaction.Outcome outcome =
+                    transaction.apply(target, relations, this::ensureColumn);
+            for (DuckDBCommittable c : committables) {
+                if (outcome.skipped.contains(c.id())) {
+                    replayedCommittables.inc();
+                    LOG.info("Skipping {}: already committed to {}", c, config.table);
                 }
-                if (skipped.size() == committables.size()) {
-                    TargetTable.rollbackQuietly(connection, new Exception());
-                    return skipped;
-                }
-                TargetTable.commit(connection);
-                committedRows.inc(inserted);
+            }
+            if (outcome.committed) {
+                committedRows.inc(outcome.rows);
                 commits.inc();
-                lastRowsPerCommit = inserted;
-                lastCommitMillis = (System.nanoTime() - started) / 1_000_000;
-                return skipped;
-            } catch (Exception e) {
-                TargetTable.rollbackQuietly(connection, e);
-                throw e;
             }
+            return outcome.skipped;
         } catch (Exception e) {
             if (DuckDBErrors.isRetriable(e)) {
                 // Reconnect on the next attempt: the lock holder may have gone, the file may be
@@ -205,35 +191,25 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
         }
     }
 
-    /** Inserts or upserts one committable's rows with its marker, inside the open transaction. */
-    private long applyOne(DuckDBCommittable c, String relation) throws Exception {
+    /** One committable's rows, to insert or upsert with its marker. */
+    private TargetTransaction.StagedRelation relation(DuckDBCommittable c, String relation) {
         List<String> names = new ArrayList<>();
         List<String> expressions = new ArrayList<>();
         for (ColumnSchema column : c.columns()) {
-            ensureColumn(column);
             String quoted = SqlIdentifiers.quote(column.name());
             names.add(quoted);
             expressions.add("s." + quoted);
         }
-        TargetTable.CommitMarker marker =
+        return new TargetTransaction.StagedRelation(
+                relation,
+                c.columns(),
+                names,
+                expressions,
+                c.hasBatchIdColumn() ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN) : null,
+                c.upsertKey(),
+                TargetTable.upsertStrategy(targetSchema.primaryKey(), c.upsertKey()),
                 new TargetTable.CommitMarker(
-                        c.id(), c.jobId(), c.subtask(), c.attempt(), c.sequence());
-        return c.upsertKey().isEmpty()
-                ? target.insert(
-                        relation,
-                        names,
-                        expressions,
-                        c.hasBatchIdColumn()
-                                ? SqlIdentifiers.quote(TargetTable.BATCH_COLUMN)
-                                : null,
-                        marker)
-                : target.upsert(
-                        relation,
-                        names,
-                        expressions,
-                        c.upsertKey(),
-                        TargetTable.upsertStrategy(targetSchema.primaryKey(), c.upsertKey()),
-                        marker);
+                        c.id(), c.jobId(), c.subtask(), c.attempt(), c.sequence()));
     }
 
     private void ensureColumn(ColumnSchema column) throws SQLException {
@@ -276,7 +252,8 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
                             c,
                             TableSchemaReader.resolve(c, config.table),
                             config.createTableSql,
-                            options.describe());
+                            options.describe(),
+                            config.retryPolicy);
             TargetTable t = new TargetTable(c, targetSchema.identifier());
             t.ensureMarkerTables(config.batchDeduplication);
             connection = c;

@@ -184,7 +184,7 @@ public final class DuckDBSink<IN>
             throws IOException {
         WriteMode mode = resolvedMode != null ? resolvedMode : resolveMode(null, parallelism);
         try {
-            return new DuckDBSinkWriter<>(
+            return DuckDBSinkWriter.create(
                     config,
                     mode,
                     declaredSchema,

@@ -29,7 +29,7 @@ final class SinkHarness<IN> implements AutoCloseable {
             throw new IllegalStateException("Sink resolved to " + sink.resolvedMode());
         }
         this.writer =
-                new DuckDBSinkWriter<>(
+                DuckDBSinkWriter.create(
                         sink.getConfig(),
                         mode,
                         sink.declaredSchema(),

@@ -2,7 +2,7 @@ package io.github.flinkduckdb.catalog;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
 import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.sink.internal.TargetTable;
+import io.github.flinkduckdb.sink.BookkeepingTables;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
 import io.github.flinkduckdb.table.DuckDBTypeMapping;
 
@@ -174,8 +174,8 @@ public class DuckDBCatalog extends UnsupportedCatalogOperations {
     public List<String> listTables(String databaseName)
             throws DatabaseNotExistException, CatalogException {
         List<String> out = new ArrayList<>(allTables(databaseName));
-        out.remove(TargetTable.COMMITS_TABLE);
-        out.remove(TargetTable.BATCHES_TABLE);
+        out.remove(BookkeepingTables.COMMITS_TABLE);
+        out.remove(BookkeepingTables.BATCHES_TABLE);
         return out;
     }
 

@@ -180,4 +180,13 @@ public final class ColumnPlan implements Serializable {
     public String quotedName() {
         return SqlIdentifiers.quote(target.name());
     }
+
+    /** The column names of {@code plans}, for messages. */
+    static java.util.List<String> names(java.util.List<ColumnPlan> plans) {
+        java.util.List<String> names = new java.util.ArrayList<>(plans.size());
+        for (ColumnPlan p : plans) {
+            names.add(p.name());
+        }
+        return names;
+    }
 }

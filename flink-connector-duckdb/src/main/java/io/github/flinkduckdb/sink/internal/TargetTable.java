@@ -1,11 +1,13 @@
 package io.github.flinkduckdb.sink.internal;
 
 import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
+import io.github.flinkduckdb.sink.BookkeepingTables;
 import io.github.flinkduckdb.sink.DuckDBSinkException;
 
 import org.apache.flink.annotation.Internal;
@@ -26,16 +28,16 @@ import java.util.Optional;
  * The table the sink writes to, on an open connection: creates it when missing, keeps the marker
  * tables, and moves staged rows in with one {@code INSERT ... SELECT} per transaction.
  *
- * <p>Two marker tables sit next to the target (same catalog and schema): {@code
- * _flink_duckdb_commits} holds the id of every applied committable, so a committable replayed after
- * a restore is skipped; {@code _flink_duckdb_batches} holds committed batch ids when batch
- * de-duplication is on.
+ * <p>Two marker tables sit next to the target (same catalog and schema): {@link
+ * BookkeepingTables#COMMITS_TABLE} holds the id of every applied committable, so a committable
+ * replayed after a restore is skipped; {@link BookkeepingTables#BATCHES_TABLE} holds committed
+ * batch ids when batch de-duplication is on.
  */
 @Internal
 public final class TargetTable {
 
-    public static final String COMMITS_TABLE = "_flink_duckdb_commits";
-    public static final String BATCHES_TABLE = "_flink_duckdb_batches";
+    private static final String COMMITS_TABLE = BookkeepingTables.COMMITS_TABLE;
+    private static final String BATCHES_TABLE = BookkeepingTables.BATCHES_TABLE;
 
     /** The staging column holding each row's batch id when de-duplication is on. */
     public static final String BATCH_COLUMN = "__flink_duckdb_batch_id";
@@ -81,13 +83,36 @@ public final class TargetTable {
         return identifier;
     }
 
+    Connection connection() {
+        return connection;
+    }
+
     /**
      * Makes sure the table exists: runs {@code createTableSql} once when it does not, then reads
-     * the schema back.
+     * the schema back. Writers of one job may create the table at the same moment: DuckDB then
+     * reports a write-write conflict to all but one before that one has committed, so a conflict is
+     * retried by {@code retry}, and the next attempt finds the table.
      *
      * @param where a description of the database for messages (never the token)
      */
     public static TableSchema ensureTable(
+            Connection connection,
+            TableIdentifier table,
+            String createTableSql,
+            String where,
+            RetryPolicy retry)
+            throws Exception {
+        try {
+            return retry.run(
+                    "Creating table " + table + " in " + where,
+                    () -> readOrCreate(connection, table, createTableSql, where));
+        } catch (SQLException e) {
+            throw createFailed(table, createTableSql, where, e);
+        }
+    }
+
+    /** One attempt; a retriable failure of the create statement is thrown as it is. */
+    private static TableSchema readOrCreate(
             Connection connection, TableIdentifier table, String createTableSql, String where)
             throws SQLException {
         Optional<TableSchema> existing = TableSchemaReader.read(connection, table);
@@ -108,20 +133,14 @@ public final class TargetTable {
             st.execute(createTableSql);
             LOG.info("Created table {} in {}", table, where);
         } catch (SQLException e) {
-            Optional<TableSchema> raced = createdByAnotherWriter(connection, table, e);
-            if (raced.isPresent()) {
-                return raced.get();
+            if (DuckDBErrors.isRetriable(e)) {
+                throw e;
             }
-            throw new DuckDBSinkException(
-                    "The create-table statement for table "
-                            + table
-                            + " in "
-                            + where
-                            + " failed: "
-                            + e.getMessage()
-                            + "\nStatement: "
-                            + createTableSql,
-                    e);
+            Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+            if (raced.isPresent()) {
+                return raced.get(); // another writer created it first
+            }
+            throw createFailed(table, createTableSql, where, e);
         }
         return TableSchemaReader.read(connection, table)
                 .orElseThrow(
@@ -135,28 +154,18 @@ public final class TargetTable {
                                                 + createTableSql));
     }
 
-    /**
-     * After a failed create: the table another writer of the same job created first. When both
-     * created it at the same moment DuckDB reports a write-write conflict before the other's
-     * transaction has committed, so a conflict waits (up to 5 s) for the table to appear.
-     */
-    private static Optional<TableSchema> createdByAnotherWriter(
-            Connection connection, TableIdentifier table, SQLException failure)
-            throws SQLException {
-        Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (!raced.isPresent()
-                && DuckDBErrors.isRetriable(failure)
-                && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            raced = TableSchemaReader.read(connection, table);
-        }
-        return raced;
+    private static DuckDBSinkException createFailed(
+            TableIdentifier table, String createTableSql, String where, SQLException e) {
+        return new DuckDBSinkException(
+                "The create-table statement for table "
+                        + table
+                        + " in "
+                        + where
+                        + " failed: "
+                        + e.getMessage()
+                        + "\nStatement: "
+                        + createTableSql,
+                e);
     }
 
     /** Creates the marker tables if missing (outside any data transaction). */
