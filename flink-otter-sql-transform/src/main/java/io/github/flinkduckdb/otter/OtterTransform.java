@@ -1,15 +1,15 @@
 package io.github.flinkduckdb.otter;
 
-import io.github.flinkduckdb.otter.internal.DuckDBSettings;
 import io.github.flinkduckdb.otter.internal.FlinkTypes;
 import io.github.flinkduckdb.otter.internal.MessageReader;
+import io.github.flinkduckdb.otter.internal.ModelPlan;
 import io.github.flinkduckdb.otter.internal.OtterTransformOperator;
+import io.github.flinkduckdb.otter.internal.TransformPlan;
 import io.github.flinkduckdb.otter.model.IncomingSchema;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 
-import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
@@ -59,34 +59,17 @@ public final class OtterTransform implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    private final IncomingSchema incomingSchema;
+    private final TransformPlan plan;
     private final List<ModelAnalysis> models;
-    private final DuckDBSettings duckdbSettings;
-    private final int maxBatchSize;
-    private final long maxBatchDelayMillis;
-    private final long maxBatchBytes;
-    private final int maxMessageBytes;
-    private final boolean microBatching;
     private final String name;
 
-    OtterTransform(
-            IncomingSchema incomingSchema,
-            List<ModelAnalysis> models,
-            DuckDBSettings duckdbSettings,
-            int maxBatchSize,
-            long maxBatchDelayMillis,
-            long maxBatchBytes,
-            int maxMessageBytes,
-            boolean microBatching,
-            String name) {
-        this.incomingSchema = incomingSchema;
-        this.models = Collections.unmodifiableList(new ArrayList<>(models));
-        this.duckdbSettings = duckdbSettings;
-        this.maxBatchSize = maxBatchSize;
-        this.maxBatchDelayMillis = maxBatchDelayMillis;
-        this.maxBatchBytes = maxBatchBytes;
-        this.maxMessageBytes = maxMessageBytes;
-        this.microBatching = microBatching;
+    OtterTransform(TransformPlan plan, String name) {
+        this.plan = plan;
+        List<ModelAnalysis> analyses = new ArrayList<>(plan.models().size());
+        for (ModelPlan model : plan.models()) {
+            analyses.add(model.analysis());
+        }
+        this.models = Collections.unmodifiableList(analyses);
         this.name = name;
     }
 
@@ -132,14 +115,18 @@ public final class OtterTransform implements Serializable {
         return new OutputTag<>("otter-model-" + modelName, rowType(modelName));
     }
 
-    /** The operator, for a caller that wires it itself (and for operator tests). */
-    @Internal
-    public <IN> OtterTransformOperator<IN> createOperator(MessageReader<IN> reader) {
+    /** The operator that runs the models (package-private: operator tests wire it themselves). */
+    <IN> OtterTransformOperator<IN> createOperator(MessageReader<IN> reader) {
         List<OutputTag<Row>> tags = new ArrayList<>();
         for (ModelAnalysis model : models) {
             tags.add(outputTag(model.name()));
         }
-        return new OtterTransformOperator<>(this, reader, tags);
+        return new OtterTransformOperator<>(plan, reader, tags);
+    }
+
+    /** What the runtime (operator and engine) needs; not part of the API. */
+    TransformPlan plan() {
+        return plan;
     }
 
     /**
@@ -152,11 +139,7 @@ public final class OtterTransform implements Serializable {
 
     /** The models' names, in order. */
     public List<String> modelNames() {
-        List<String> names = new ArrayList<>(models.size());
-        for (ModelAnalysis m : models) {
-            names.add(m.name());
-        }
-        return names;
+        return plan.modelNames();
     }
 
     /** The validated models with their output schemas and execution form, in order. */
@@ -222,29 +205,32 @@ public final class OtterTransform implements Serializable {
 
     /** The declared shape of the messages. */
     public IncomingSchema incomingSchema() {
-        return incomingSchema;
+        return plan.incomingSchema();
     }
 
+    /** Messages per micro-batch. */
     public int maxBatchSize() {
-        return maxBatchSize;
+        return plan.maxBatchSize();
     }
 
+    /** The longest a message waits in a partial batch; 0 when the timer is off. */
     public long maxBatchDelayMillis() {
-        return maxBatchDelayMillis;
+        return plan.maxBatchDelayMillis();
     }
 
+    /** A batch is flushed when its message bodies reach this many bytes. */
     public long maxBatchBytes() {
-        return maxBatchBytes;
+        return plan.maxBatchBytes();
     }
 
     /** Messages larger than this are dead letters (stage parse); 0 means no limit. */
     public int maxMessageBytes() {
-        return maxMessageBytes;
+        return plan.maxMessageBytes();
     }
 
     /** Whether row-local models run once per micro-batch (else every model runs per message). */
     public boolean isMicroBatching() {
-        return microBatching;
+        return plan.isMicroBatching();
     }
 
     /** The operator's name in the job graph. */
@@ -252,23 +238,18 @@ public final class OtterTransform implements Serializable {
         return name;
     }
 
-    @Internal
-    public DuckDBSettings duckdbSettings() {
-        return duckdbSettings;
-    }
-
     @Override
     public String toString() {
         return "OtterTransform{models="
                 + modelNames()
                 + ", incoming="
-                + incomingSchema
+                + plan.incomingSchema()
                 + ", maxBatchSize="
-                + maxBatchSize
+                + plan.maxBatchSize()
                 + ", maxBatchDelayMillis="
-                + maxBatchDelayMillis
+                + plan.maxBatchDelayMillis()
                 + ", microBatching="
-                + microBatching
+                + plan.isMicroBatching()
                 + '}';
     }
 }

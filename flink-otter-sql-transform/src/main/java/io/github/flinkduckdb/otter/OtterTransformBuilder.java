@@ -1,10 +1,11 @@
 package io.github.flinkduckdb.otter;
 
 import io.github.flinkduckdb.otter.internal.DuckDBSettings;
+import io.github.flinkduckdb.otter.internal.ModelPlan;
 import io.github.flinkduckdb.otter.internal.OtterDatabase;
+import io.github.flinkduckdb.otter.internal.TransformPlan;
+import io.github.flinkduckdb.otter.internal.analysis.ModelAnalyzer;
 import io.github.flinkduckdb.otter.model.IncomingSchema;
-import io.github.flinkduckdb.otter.model.ModelAnalysis;
-import io.github.flinkduckdb.otter.model.ModelAnalyzer;
 import io.github.flinkduckdb.otter.model.ModelDirectory;
 import io.github.flinkduckdb.otter.model.OtterModel;
 import io.github.flinkduckdb.otter.model.OtterModelException;
@@ -258,7 +259,7 @@ public final class OtterTransformBuilder {
                         maxTempDirectorySize,
                         timeZone,
                         externalAccess);
-        List<ModelAnalysis> analyses = new ArrayList<>();
+        List<ModelPlan> analyses = new ArrayList<>();
         OtterDatabase database;
         try {
             database = OtterDatabase.open(incomingSchema, settings, null, true);
@@ -285,14 +286,15 @@ public final class OtterTransformBuilder {
                     "Could not validate the models in DuckDB: " + e.getMessage(), e);
         }
         return new OtterTransform(
-                incomingSchema,
-                analyses,
-                settings,
-                maxBatchSize,
-                maxBatchDelay.toMillis(),
-                maxBatchBytes,
-                maxMessageBytes,
-                microBatching,
+                new TransformPlan(
+                        incomingSchema,
+                        analyses,
+                        settings,
+                        maxBatchSize,
+                        maxBatchDelay.toMillis(),
+                        maxBatchBytes,
+                        maxMessageBytes,
+                        microBatching),
                 name);
     }
 

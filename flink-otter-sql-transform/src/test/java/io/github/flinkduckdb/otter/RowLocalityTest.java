@@ -164,7 +164,13 @@ class RowLocalityTest {
         ModelAnalysis analysis = transform.model(name);
         if (perMessageReason == null) {
             assertThat(analysis.isRowLocal()).as(analysis.toString()).isTrue();
-            assertThat(analysis.batchSql()).isPresent();
+            assertThat(
+                            transform.plan().models().stream()
+                                    .filter(m -> m.name().equals(name))
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .batchSql())
+                    .isPresent();
             assertThat(analysis.perMessageReason()).isEmpty();
         } else {
             assertThat(analysis.isRowLocal()).as(analysis.toString()).isFalse();

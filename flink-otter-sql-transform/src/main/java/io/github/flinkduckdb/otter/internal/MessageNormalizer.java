@@ -13,12 +13,14 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.github.flinkduckdb.otter.internal.MessageRejections.describe;
+import static io.github.flinkduckdb.otter.internal.MessageRejections.field;
+import static io.github.flinkduckdb.otter.internal.MessageRejections.mismatch;
 
 /**
  * Checks a message against the declared incoming schema, strictly, and rewrites it as JSON that
@@ -124,80 +126,24 @@ public final class MessageNormalizer {
                 }
                 throw mismatch(path, type, "true or false", t);
             case TINYINT:
-                writeInteger(p, g, path, type, BigInteger.valueOf(-128), BigInteger.valueOf(127));
-                return;
             case SMALLINT:
-                writeInteger(
-                        p,
-                        g,
-                        path,
-                        type,
-                        BigInteger.valueOf(Short.MIN_VALUE),
-                        BigInteger.valueOf(Short.MAX_VALUE));
-                return;
             case INTEGER:
-                writeInteger(
-                        p,
-                        g,
-                        path,
-                        type,
-                        BigInteger.valueOf(Integer.MIN_VALUE),
-                        BigInteger.valueOf(Integer.MAX_VALUE));
-                return;
             case BIGINT:
-                writeInteger(
-                        p,
-                        g,
-                        path,
-                        type,
-                        BigInteger.valueOf(Long.MIN_VALUE),
-                        BigInteger.valueOf(Long.MAX_VALUE));
-                return;
             case UTINYINT:
-                writeInteger(p, g, path, type, BigInteger.ZERO, BigInteger.valueOf(255));
-                return;
             case USMALLINT:
-                writeInteger(p, g, path, type, BigInteger.ZERO, BigInteger.valueOf(65535));
-                return;
             case UINTEGER:
-                writeInteger(p, g, path, type, BigInteger.ZERO, BigInteger.valueOf(4294967295L));
-                return;
             case UBIGINT:
-                writeInteger(
-                        p,
-                        g,
-                        path,
-                        type,
-                        BigInteger.ZERO,
-                        BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE));
-                return;
             case HUGEINT:
-                writeInteger(
-                        p,
-                        g,
-                        path,
-                        type,
-                        BigInteger.ONE.shiftLeft(127).negate(),
-                        BigInteger.ONE.shiftLeft(127).subtract(BigInteger.ONE));
-                return;
             case UHUGEINT:
-                writeInteger(
-                        p,
-                        g,
-                        path,
-                        type,
-                        BigInteger.ZERO,
-                        BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE));
-                return;
             case BIGNUM:
-                writeInteger(p, g, path, type, null, null);
+                ExactNumbers.writeInteger(p, g, path, type);
                 return;
             case FLOAT:
             case DOUBLE:
-                writeFloating(p, g, path, type);
+                ExactNumbers.writeFloating(p, g, path, type);
                 return;
             case DECIMAL:
-                writeDecimal(p, g, path, type);
+                ExactNumbers.writeDecimal(p, g, path, type);
                 return;
             case JSON:
                 g.copyCurrentStructure(p);
@@ -342,96 +288,6 @@ public final class MessageNormalizer {
         return key.length() > 40 ? "'" + key.substring(0, 40) + "...'" : "'" + key + "'";
     }
 
-    private static void writeInteger(
-            JsonParser p,
-            JsonGenerator g,
-            String path,
-            DuckDBType type,
-            BigInteger min,
-            BigInteger max)
-            throws IOException, MessageRejectedException {
-        JsonToken t = p.currentToken();
-        BigInteger value;
-        if (t == JsonToken.VALUE_NUMBER_INT) {
-            value = p.getBigIntegerValue();
-        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            BigDecimal d = p.getDecimalValue().stripTrailingZeros();
-            if (d.scale() > 0) {
-                throw new MessageRejectedException(
-                        field(path) + " (" + type.toSql() + "): not a whole number");
-            }
-            if (d.precision() - d.scale() > 40) {
-                throw outOfRange(path, type);
-            }
-            value = d.toBigIntegerExact();
-        } else {
-            throw mismatch(path, type, "a whole number", t);
-        }
-        if ((min != null && value.compareTo(min) < 0)
-                || (max != null && value.compareTo(max) > 0)) {
-            throw outOfRange(path, type);
-        }
-        if (value.bitLength() < 64) {
-            g.writeNumber(value.longValue());
-        } else {
-            // DuckDB's JSON reader holds at most 64-bit integers exactly; a string is cast exactly.
-            g.writeString(value.toString());
-        }
-    }
-
-    private static void writeFloating(JsonParser p, JsonGenerator g, String path, DuckDBType type)
-            throws IOException, MessageRejectedException {
-        JsonToken t = p.currentToken();
-        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw mismatch(path, type, "a number", t);
-        }
-        double d = p.getDoubleValue();
-        if (Double.isInfinite(d)
-                || Double.isNaN(d)
-                || (type.id() == DuckDBType.Id.FLOAT && Math.abs(d) > Float.MAX_VALUE)) {
-            throw outOfRange(path, type);
-        }
-        g.writeNumber(p.getText());
-    }
-
-    private static void writeDecimal(JsonParser p, JsonGenerator g, String path, DuckDBType type)
-            throws IOException, MessageRejectedException {
-        JsonToken t = p.currentToken();
-        BigDecimal value;
-        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-            value = p.getDecimalValue();
-        } else if (t == JsonToken.VALUE_STRING) {
-            String s = p.getText().trim();
-            if (s.length() > 100) {
-                throw outOfRange(path, type);
-            }
-            try {
-                value = new BigDecimal(s);
-            } catch (NumberFormatException e) {
-                throw new MessageRejectedException(
-                        field(path) + " (" + type.toSql() + "): the string is not a number");
-            }
-        } else {
-            throw mismatch(path, type, "a number or a numeric string", t);
-        }
-        BigDecimal stripped = value.stripTrailingZeros();
-        int scale = Math.max(stripped.scale(), 0);
-        if (scale > type.scale()) {
-            throw new MessageRejectedException(
-                    field(path)
-                            + " ("
-                            + type.toSql()
-                            + "): has more than "
-                            + type.scale()
-                            + " decimal places");
-        }
-        long integerDigits = (long) stripped.precision() - stripped.scale();
-        if (stripped.signum() != 0 && integerDigits > type.precision() - type.scale()) {
-            throw outOfRange(path, type);
-        }
-        g.writeString(stripped.setScale(scale).toPlainString());
-    }
-
     private static String string(JsonParser p, String path, DuckDBType type)
             throws IOException, MessageRejectedException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
@@ -440,54 +296,8 @@ public final class MessageNormalizer {
         return p.getText();
     }
 
-    private static MessageRejectedException mismatch(
-            String path, DuckDBType type, String expected, JsonToken got) {
-        return new MessageRejectedException(
-                field(path)
-                        + " ("
-                        + type.toSql()
-                        + "): expected "
-                        + expected
-                        + ", got "
-                        + describe(got));
-    }
-
-    private static MessageRejectedException outOfRange(String path, DuckDBType type) {
-        return new MessageRejectedException(
-                field(path) + ": the number does not fit " + type.toSql());
-    }
-
-    private static String field(String path) {
-        return "field '" + path + "'";
-    }
-
     private static String child(String path, String name) {
         return path.isEmpty() ? name : path + "." + name;
-    }
-
-    private static String describe(JsonToken t) {
-        if (t == null) {
-            return "nothing";
-        }
-        switch (t) {
-            case START_OBJECT:
-                return "an object";
-            case START_ARRAY:
-                return "an array";
-            case VALUE_STRING:
-                return "a string";
-            case VALUE_NUMBER_INT:
-                return "a whole number";
-            case VALUE_NUMBER_FLOAT:
-                return "a number with a fraction";
-            case VALUE_TRUE:
-            case VALUE_FALSE:
-                return "a boolean";
-            case VALUE_NULL:
-                return "null";
-            default:
-                return t.name();
-        }
     }
 
     /** The declared type with field lookups, built once. */

@@ -1,10 +1,7 @@
 package io.github.flinkduckdb.otter.internal;
 
 import io.github.flinkduckdb.otter.OtterDeadLetter;
-import io.github.flinkduckdb.otter.OtterEngine;
 import io.github.flinkduckdb.otter.OtterMessage;
-import io.github.flinkduckdb.otter.OtterResult;
-import io.github.flinkduckdb.otter.OtterTransform;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
@@ -32,8 +29,8 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * The Flink operator of {@link OtterTransform}: one {@link OtterEngine} (one in-process DuckDB) per
- * operator instance, created in {@link #open()} on the task thread.
+ * The Flink operator of {@code OtterTransform}: one {@link MicroBatchRunner} (one in-process
+ * DuckDB) per operator instance, created in {@link #open()} on the task thread.
  *
  * <p>Messages are buffered into micro-batches, flushed when the batch reaches its size or byte
  * limit, when the latency timer fires, before every checkpoint barrier ({@link
@@ -49,11 +46,11 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(OtterTransformOperator.class);
 
-    private final OtterTransform transform;
+    private final TransformPlan plan;
     private final MessageReader<IN> reader;
     private final List<OutputTag<Row>> tags;
 
-    private transient OtterEngine engine;
+    private transient MicroBatchRunner engine;
     private transient List<OtterMessage> buffer;
     private transient List<Long> timestamps;
     private transient long bufferedBytes;
@@ -72,8 +69,8 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
     private transient Counter[] modelDeadLetters;
 
     public OtterTransformOperator(
-            OtterTransform transform, MessageReader<IN> reader, List<OutputTag<Row>> tags) {
-        this.transform = transform;
+            TransformPlan plan, MessageReader<IN> reader, List<OutputTag<Row>> tags) {
+        this.plan = plan;
         this.reader = reader;
         this.tags = new ArrayList<>(tags);
         this.chainingStrategy = ChainingStrategy.ALWAYS;
@@ -98,8 +95,8 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
         super.open();
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         Path tempBase;
-        if (transform.duckdbSettings().tempDirectory() != null) {
-            tempBase = Paths.get(transform.duckdbSettings().tempDirectory());
+        if (plan.duckdbSettings().tempDirectory() != null) {
+            tempBase = Paths.get(plan.duckdbSettings().tempDirectory());
         } else {
             String[] dirs =
                     getContainingTask()
@@ -112,19 +109,19 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
                                     ? dirs[subtask % dirs.length]
                                     : System.getProperty("java.io.tmpdir"));
         }
-        engine = OtterEngine.open(transform, tempBase, subtask);
+        engine = MicroBatchRunner.open(plan, tempBase, subtask);
         LOG.info(
                 "Otter transform subtask {}: models {}, DuckDB memory_limit {}, threads {}, spill"
                         + " below {}, batches of up to {} messages / {} ms",
                 subtask,
-                transform.modelNames(),
-                transform.duckdbSettings().memoryLimit(),
-                transform.duckdbSettings().threads(),
+                plan.modelNames(),
+                plan.duckdbSettings().memoryLimit(),
+                plan.duckdbSettings().threads(),
                 tempBase,
-                transform.maxBatchSize(),
-                transform.maxBatchDelayMillis());
-        buffer = new ArrayList<>(transform.maxBatchSize());
-        timestamps = new ArrayList<>(transform.maxBatchSize());
+                plan.maxBatchSize(),
+                plan.maxBatchDelayMillis());
+        buffer = new ArrayList<>(plan.maxBatchSize());
+        timestamps = new ArrayList<>(plan.maxBatchSize());
 
         MetricGroup group = getMetricGroup().addGroup("otter");
         messagesIn = group.counter("messagesIn");
@@ -139,7 +136,7 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
         batchedModelRuns = group.counter("batchedModelRuns");
         batchSplits = group.counter("batchSplits");
         perMessageModelRuns = group.counter("perMessageModelRuns");
-        List<String> names = transform.modelNames();
+        List<String> names = plan.modelNames();
         rowsOut = new Counter[names.size()];
         modelDeadLetters = new Counter[names.size()];
         for (int i = 0; i < names.size(); i++) {
@@ -157,14 +154,13 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
         messagesIn.inc();
         byte[] payload = message.getPayload();
         bufferedBytes += payload == null ? 0 : payload.length;
-        if (buffer.size() >= transform.maxBatchSize()
-                || bufferedBytes >= transform.maxBatchBytes()) {
+        if (buffer.size() >= plan.maxBatchSize() || bufferedBytes >= plan.maxBatchBytes()) {
             flush();
-        } else if (timer == null && transform.maxBatchDelayMillis() > 0) {
+        } else if (timer == null && plan.maxBatchDelayMillis() > 0) {
             long now = getProcessingTimeService().getCurrentProcessingTime();
             timer =
                     getProcessingTimeService()
-                            .registerTimer(now + transform.maxBatchDelayMillis(), t -> onTimer());
+                            .registerTimer(now + plan.maxBatchDelayMillis(), t -> onTimer());
         }
     }
 
@@ -234,14 +230,14 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
         long batchedBefore = engine.batchedRuns();
         long splitsBefore = engine.batchSplits();
         long perMessageBefore = engine.perMessageRuns();
-        List<OtterResult> results = engine.process(buffer, nextMessageNumber);
+        List<MessageOutcome> results = engine.process(buffer, nextMessageNumber);
         nextMessageNumber += buffer.size();
         batches.inc();
         batchedModelRuns.inc(engine.batchedRuns() - batchedBefore);
         batchSplits.inc(engine.batchSplits() - splitsBefore);
         perMessageModelRuns.inc(engine.perMessageRuns() - perMessageBefore);
         for (int i = 0; i < results.size(); i++) {
-            OtterResult result = results.get(i);
+            MessageOutcome result = results.get(i);
             Long timestamp = timestamps.get(i);
             for (int m = 0; m < tags.size(); m++) {
                 List<Row> rows = result.rows(m);
@@ -255,7 +251,7 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
                 deadLetters.inc();
                 deadLettersByStage[deadLetter.getStage().ordinal()].inc();
                 if (deadLetter.getModel() != null) {
-                    int m = transform.modelNames().indexOf(deadLetter.getModel());
+                    int m = engine.modelNames().indexOf(deadLetter.getModel());
                     if (m >= 0) {
                         modelDeadLetters[m].inc();
                     }

@@ -1,7 +1,5 @@
 package io.github.flinkduckdb.otter.internal;
 
-import org.apache.flink.annotation.Internal;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,29 +9,24 @@ import java.sql.SQLException;
  * prepared statement whose execution failed, and the transform keeps running statements after a
  * model failed for one message.
  */
-@Internal
-public final class ReusableStatement implements AutoCloseable {
+final class ReusableStatement implements AutoCloseable {
 
     private final Connection connection;
     private final String sql;
     private PreparedStatement statement;
 
-    public ReusableStatement(Connection connection, String sql) throws SQLException {
+    ReusableStatement(Connection connection, String sql) throws SQLException {
         this.connection = connection;
         this.sql = sql;
         this.statement = connection.prepareStatement(sql);
     }
 
     /** The statement, open. */
-    public PreparedStatement get() throws SQLException {
+    PreparedStatement get() throws SQLException {
         if (statement == null || statement.isClosed()) {
             statement = connection.prepareStatement(sql);
         }
         return statement;
-    }
-
-    public String sql() {
-        return sql;
     }
 
     @Override

@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * What the transform knows about a validated model before the job runs: its output schema (the
  * columns DuckDB binds for the declared incoming schema, or the columns declared for the model) and
- * whether it runs batched (row-local) or once per message, with the reason.
+ * whether it runs batched (row-local) or once per message, with the reason. {@code OtterTransform}
+ * describes each of its models with one; tools list them (e.g. {@code otter models}).
  */
 @PublicEvolving
 public final class ModelAnalysis implements Serializable {
@@ -25,14 +26,19 @@ public final class ModelAnalysis implements Serializable {
     private final List<ColumnSchema> modelColumns;
     private final List<ColumnSchema> declaredColumns;
     private final String perMessageReason;
-    private final String batchSql;
 
-    ModelAnalysis(
+    /**
+     * Made by the transform's model validation.
+     *
+     * @param declaredColumns the declared output schema, or null when none was declared
+     * @param perMessageReason why the model runs once per message, or null when it is row-local
+     */
+    @Internal
+    public ModelAnalysis(
             OtterModel model,
             List<ColumnSchema> modelColumns,
             List<ColumnSchema> declaredColumns,
-            String perMessageReason,
-            String batchSql) {
+            String perMessageReason) {
         this.model = model;
         this.modelColumns = Collections.unmodifiableList(new ArrayList<>(modelColumns));
         this.declaredColumns =
@@ -40,13 +46,14 @@ public final class ModelAnalysis implements Serializable {
                         ? null
                         : Collections.unmodifiableList(new ArrayList<>(declaredColumns));
         this.perMessageReason = perMessageReason;
-        this.batchSql = batchSql;
     }
 
+    /** The model as given (name, SQL, file). */
     public OtterModel model() {
         return model;
     }
 
+    /** The model's name. */
     public String name() {
         return model.name();
     }
@@ -71,21 +78,12 @@ public final class ModelAnalysis implements Serializable {
 
     /** Whether the model runs once per micro-batch (its rows depend only on their message). */
     public boolean isRowLocal() {
-        return batchSql != null;
+        return perMessageReason == null;
     }
 
     /** Why the model runs once per message; empty for row-local models. */
     public Optional<String> perMessageReason() {
         return Optional.ofNullable(perMessageReason);
-    }
-
-    /**
-     * The batched form of a row-local model: the model over the whole batch, with the row id of
-     * each row's message as last column, limited to the row ids between {@code $1} and {@code $2}.
-     */
-    @Internal
-    public Optional<String> batchSql() {
-        return Optional.ofNullable(batchSql);
     }
 
     @Override

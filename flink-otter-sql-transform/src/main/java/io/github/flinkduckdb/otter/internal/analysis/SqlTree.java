@@ -1,6 +1,5 @@
-package io.github.flinkduckdb.otter.model;
+package io.github.flinkduckdb.otter.internal.analysis;
 
-import org.apache.flink.annotation.Internal;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,15 +25,9 @@ import java.util.Set;
  * message depend on that message alone, so a batch of messages can run in one query) and the
  * batched form of a row-local model.
  *
- * <p>Row-locality is decided on the tree, conservatively: a model is row-local only when its
- * top-level query is a plain SELECT whose FROM starts with the one reference to {@code incoming}
- * (joined only inner/left/semi/anti, laterally or with relations that do not read {@code
- * incoming}), without DISTINCT, LIMIT/OFFSET, ORDER BY, GROUP BY, HAVING, QUALIFY, sampling,
- * aggregates or window functions at the top level, and without any other reference to {@code
- * incoming} (in a subquery or CTE). Everything else runs once per message.
+ * <p>Row-locality is decided on the tree by {@link RowLocality}.
  */
-@Internal
-public final class SqlTree {
+final class SqlTree {
 
     /** The table every model reads. */
     public static final String INCOMING = "incoming";
@@ -117,11 +110,11 @@ public final class SqlTree {
         return statementCount;
     }
 
-    private ObjectNode statement() {
+    ObjectNode statement() {
         return (ObjectNode) root.path("statements").get(0);
     }
 
-    private JsonNode topNode() {
+    JsonNode topNode() {
         return statement().path("node");
     }
 
@@ -246,192 +239,6 @@ public final class SqlTree {
     }
 
     /**
-     * Decides whether the model is row-local (see the class comment).
-     *
-     * @param aggregates lower-case names of DuckDB's aggregate functions
-     */
-    public Locality locality(Set<String> aggregates) {
-        References refs = references();
-        if (refs.incomingReferences == 0) {
-            return Locality.perMessage("it does not read incoming");
-        }
-        if (refs.incomingReferences > 1) {
-            return Locality.perMessage("it reads incoming more than once (subquery, CTE or join)");
-        }
-        JsonNode node = topNode();
-        String type = node.path("type").asText();
-        if ("SET_OPERATION_NODE".equals(type)) {
-            return Locality.perMessage(
-                    "it is a set operation (" + node.path("setop_type").asText() + ")");
-        }
-        if (!"SELECT_NODE".equals(type)) {
-            return Locality.perMessage("its top-level query is a " + type);
-        }
-        for (JsonNode modifier : node.path("modifiers")) {
-            String m = modifier.path("type").asText();
-            switch (m) {
-                case "DISTINCT_MODIFIER":
-                    return Locality.perMessage("it uses DISTINCT");
-                case "LIMIT_MODIFIER":
-                case "LIMIT_PERCENT_MODIFIER":
-                    return Locality.perMessage("it uses LIMIT/OFFSET");
-                case "ORDER_MODIFIER":
-                    return Locality.perMessage(
-                            "it uses ORDER BY, which would sort across messages");
-                default:
-                    return Locality.perMessage("it uses " + m);
-            }
-        }
-        if (node.path("group_expressions").size() > 0 || node.path("group_sets").size() > 0) {
-            return Locality.perMessage("it uses GROUP BY");
-        }
-        if (!"STANDARD_HANDLING".equals(node.path("aggregate_handling").asText())) {
-            return Locality.perMessage("it uses GROUP BY ALL");
-        }
-        if (notNull(node.path("having"))) {
-            return Locality.perMessage("it uses HAVING");
-        }
-        if (notNull(node.path("qualify"))) {
-            return Locality.perMessage("it uses QUALIFY");
-        }
-        if (notNull(node.path("sample"))) {
-            return Locality.perMessage("it uses USING SAMPLE");
-        }
-        JsonNode from = node.path("from_table");
-        String fromProblem = checkFrom(from);
-        if (fromProblem != null) {
-            return Locality.perMessage(fromProblem);
-        }
-        String exprProblem = checkExpressions(node.path("select_list"), aggregates);
-        if (exprProblem == null) {
-            exprProblem = checkExpressions(node.path("where_clause"), aggregates);
-        }
-        if (exprProblem != null) {
-            return Locality.perMessage(exprProblem);
-        }
-        return Locality.ROW_LOCAL;
-    }
-
-    private static boolean notNull(JsonNode n) {
-        return !n.isMissingNode() && !n.isNull();
-    }
-
-    /** The FROM clause must start with incoming and join only in row-preserving ways. */
-    private static String checkFrom(JsonNode from) {
-        String sampled = findSample(from);
-        if (sampled != null) {
-            return sampled;
-        }
-        JsonNode current = from;
-        while ("JOIN".equals(current.path("type").asText())) {
-            String refType = current.path("ref_type").asText();
-            String joinType = current.path("join_type").asText();
-            if (!("REGULAR".equals(refType)
-                    || "CROSS".equals(refType)
-                    || "NATURAL".equals(refType))) {
-                return "it uses a " + refType + " join";
-            }
-            if (!("INNER".equals(joinType)
-                    || "LEFT".equals(joinType)
-                    || "SEMI".equals(joinType)
-                    || "ANTI".equals(joinType))) {
-                return "it uses a " + joinType + " join";
-            }
-            if (containsIncoming(current.path("right"))) {
-                return "incoming is not the first relation of its FROM clause";
-            }
-            current = current.path("left");
-        }
-        if (!"BASE_TABLE".equals(current.path("type").asText())
-                || !INCOMING.equalsIgnoreCase(current.path("table_name").asText())) {
-            return "incoming is not the first relation of its FROM clause";
-        }
-        return null;
-    }
-
-    private static boolean containsIncoming(JsonNode tableRef) {
-        if (tableRef == null || !tableRef.isObject()) {
-            return false;
-        }
-        String type = tableRef.path("type").asText();
-        if ("BASE_TABLE".equals(type)) {
-            return INCOMING.equalsIgnoreCase(tableRef.path("table_name").asText());
-        }
-        if ("JOIN".equals(type)) {
-            return containsIncoming(tableRef.path("left"))
-                    || containsIncoming(tableRef.path("right"));
-        }
-        return false;
-    }
-
-    private static String findSample(JsonNode tableRef) {
-        if (tableRef == null || !tableRef.isObject()) {
-            return null;
-        }
-        if (notNull(tableRef.path("sample"))) {
-            return "it samples a relation (USING SAMPLE / TABLESAMPLE)";
-        }
-        String type = tableRef.path("type").asText();
-        if ("PIVOT".equals(type)) {
-            return "it uses PIVOT";
-        }
-        if ("JOIN".equals(type)) {
-            String left = findSample(tableRef.path("left"));
-            return left != null ? left : findSample(tableRef.path("right"));
-        }
-        return null;
-    }
-
-    /** Aggregates and window functions at this query level (not inside subqueries). */
-    private static String checkExpressions(JsonNode node, Set<String> aggregates) {
-        if (node == null) {
-            return null;
-        }
-        if (node.isArray()) {
-            for (JsonNode child : node) {
-                String p = checkExpressions(child, aggregates);
-                if (p != null) {
-                    return p;
-                }
-            }
-            return null;
-        }
-        if (!node.isObject()) {
-            return null;
-        }
-        String cls = node.path("class").asText("");
-        if ("WINDOW".equals(cls)) {
-            return "it uses the window function " + node.path("function_name").asText();
-        }
-        if ("FUNCTION".equals(cls)) {
-            String name = node.path("function_name").asText("").toLowerCase(Locale.ROOT);
-            boolean aggregate =
-                    aggregates.contains(name)
-                            || node.path("distinct").asBoolean(false)
-                            || node.path("export_state").asBoolean(false)
-                            || notNull(node.path("filter"))
-                            || node.path("order_bys").path("orders").size() > 0;
-            if (aggregate) {
-                return "it uses the aggregate " + name;
-            }
-        }
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            if ("SUBQUERY".equals(cls) && "subquery".equals(field.getKey())) {
-                // A subquery is its own query level; it does not read incoming (checked above),
-                // so it is evaluated per outer row.
-                continue;
-            }
-            String p = checkExpressions(field.getValue(), aggregates);
-            if (p != null) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    /**
      * The batched form of a row-local model, as a tree for {@code json_deserialize_sql}: {@code
      * incoming} is replaced by {@code batchTable} under the same alias, the row id of that table is
      * appended to the select list as {@code positionColumn}, and (with {@code rangeFilter}) the
@@ -487,6 +294,10 @@ public final class SqlTree {
         return copy.toString();
     }
 
+    static boolean notNull(JsonNode n) {
+        return !n.isMissingNode() && !n.isNull();
+    }
+
     /** What a model reads. */
     public static final class References {
         int incomingReferences;
@@ -533,32 +344,6 @@ public final class SqlTree {
 
         public List<String> cteNames() {
             return cteNames;
-        }
-    }
-
-    /** Whether a model is row-local, and why not. */
-    public static final class Locality {
-        static final Locality ROW_LOCAL = new Locality(true, null);
-
-        private final boolean rowLocal;
-        private final String reason;
-
-        private Locality(boolean rowLocal, String reason) {
-            this.rowLocal = rowLocal;
-            this.reason = reason;
-        }
-
-        static Locality perMessage(String reason) {
-            return new Locality(false, reason);
-        }
-
-        public boolean isRowLocal() {
-            return rowLocal;
-        }
-
-        /** Why the model runs per message; null when row-local. */
-        public String reason() {
-            return reason;
         }
     }
 }

@@ -1,0 +1,182 @@
+package io.github.flinkduckdb.otter.internal;
+
+import io.github.flinkduckdb.schema.DuckDBType;
+
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonGenerator;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+import static io.github.flinkduckdb.otter.internal.MessageRejections.field;
+import static io.github.flinkduckdb.otter.internal.MessageRejections.mismatch;
+import static io.github.flinkduckdb.otter.internal.MessageRejections.outOfRange;
+
+/**
+ * Checks a JSON number against a declared numeric type of the incoming schema and writes it so
+ * DuckDB's JSON reader takes exactly that value (integers beyond 64 bits and decimals as strings,
+ * which DuckDB casts exactly), or rejects it: the numeric rules of {@link MessageNormalizer}.
+ */
+final class ExactNumbers {
+
+    private ExactNumbers() {}
+
+    /** A whole number in the range of {@code type}, one of DuckDB's integer types. */
+    static void writeInteger(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        writeInteger(p, g, path, type, min(type.id()), max(type.id()));
+    }
+
+    /** The smallest value of an integer type; null when unbounded (BIGNUM). */
+    private static BigInteger min(DuckDBType.Id id) {
+        switch (id) {
+            case TINYINT:
+                return BigInteger.valueOf(-128);
+            case SMALLINT:
+                return BigInteger.valueOf(Short.MIN_VALUE);
+            case INTEGER:
+                return BigInteger.valueOf(Integer.MIN_VALUE);
+            case BIGINT:
+                return BigInteger.valueOf(Long.MIN_VALUE);
+            case HUGEINT:
+                return BigInteger.ONE.shiftLeft(127).negate();
+            case UTINYINT:
+            case USMALLINT:
+            case UINTEGER:
+            case UBIGINT:
+            case UHUGEINT:
+                return BigInteger.ZERO;
+            case BIGNUM:
+                return null;
+            default:
+                throw new IllegalArgumentException("not an integer type: " + id);
+        }
+    }
+
+    /** The largest value of an integer type; null when unbounded (BIGNUM). */
+    private static BigInteger max(DuckDBType.Id id) {
+        switch (id) {
+            case TINYINT:
+                return BigInteger.valueOf(127);
+            case SMALLINT:
+                return BigInteger.valueOf(Short.MAX_VALUE);
+            case INTEGER:
+                return BigInteger.valueOf(Integer.MAX_VALUE);
+            case BIGINT:
+                return BigInteger.valueOf(Long.MAX_VALUE);
+            case HUGEINT:
+                return BigInteger.ONE.shiftLeft(127).subtract(BigInteger.ONE);
+            case UTINYINT:
+                return BigInteger.valueOf(255);
+            case USMALLINT:
+                return BigInteger.valueOf(65535);
+            case UINTEGER:
+                return BigInteger.valueOf(4294967295L);
+            case UBIGINT:
+                return BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+            case UHUGEINT:
+                return BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+            case BIGNUM:
+                return null;
+            default:
+                throw new IllegalArgumentException("not an integer type: " + id);
+        }
+    }
+
+    private static void writeInteger(
+            JsonParser p,
+            JsonGenerator g,
+            String path,
+            DuckDBType type,
+            BigInteger min,
+            BigInteger max)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        BigInteger value;
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            value = p.getBigIntegerValue();
+        } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            BigDecimal d = p.getDecimalValue().stripTrailingZeros();
+            if (d.scale() > 0) {
+                throw new MessageRejectedException(
+                        field(path) + " (" + type.toSql() + "): not a whole number");
+            }
+            if (d.precision() - d.scale() > 40) {
+                throw outOfRange(path, type);
+            }
+            value = d.toBigIntegerExact();
+        } else {
+            throw mismatch(path, type, "a whole number", t);
+        }
+        if ((min != null && value.compareTo(min) < 0)
+                || (max != null && value.compareTo(max) > 0)) {
+            throw outOfRange(path, type);
+        }
+        if (value.bitLength() < 64) {
+            g.writeNumber(value.longValue());
+        } else {
+            // DuckDB's JSON reader holds at most 64-bit integers exactly; a string is cast exactly.
+            g.writeString(value.toString());
+        }
+    }
+
+    /** A finite number that fits FLOAT or DOUBLE, written as given. */
+    static void writeFloating(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw mismatch(path, type, "a number", t);
+        }
+        double d = p.getDoubleValue();
+        if (Double.isInfinite(d)
+                || Double.isNaN(d)
+                || (type.id() == DuckDBType.Id.FLOAT && Math.abs(d) > Float.MAX_VALUE)) {
+            throw outOfRange(path, type);
+        }
+        g.writeNumber(p.getText());
+    }
+
+    /**
+     * A number or numeric string with at most the type's scale in decimals and precision minus
+     * scale in integer digits, written as a plain string DuckDB casts exactly.
+     */
+    static void writeDecimal(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        JsonToken t = p.currentToken();
+        BigDecimal value;
+        if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            value = p.getDecimalValue();
+        } else if (t == JsonToken.VALUE_STRING) {
+            String s = p.getText().trim();
+            if (s.length() > 100) {
+                throw outOfRange(path, type);
+            }
+            try {
+                value = new BigDecimal(s);
+            } catch (NumberFormatException e) {
+                throw new MessageRejectedException(
+                        field(path) + " (" + type.toSql() + "): the string is not a number");
+            }
+        } else {
+            throw mismatch(path, type, "a number or a numeric string", t);
+        }
+        BigDecimal stripped = value.stripTrailingZeros();
+        int scale = Math.max(stripped.scale(), 0);
+        if (scale > type.scale()) {
+            throw new MessageRejectedException(
+                    field(path)
+                            + " ("
+                            + type.toSql()
+                            + "): has more than "
+                            + type.scale()
+                            + " decimal places");
+        }
+        long integerDigits = (long) stripped.precision() - stripped.scale();
+        if (stripped.signum() != 0 && integerDigits > type.precision() - type.scale()) {
+            throw outOfRange(path, type);
+        }
+        g.writeString(stripped.setScale(scale).toPlainString());
+    }
+}
