@@ -72,7 +72,6 @@ final class ProjectConfigReader {
             Set.of("zstd", "snappy", "gzip", "lz4", "uncompressed");
     private static final Pattern SIZE =
             Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     static final int DEFAULT_BATCH_SIZE = 100;
     static final long DEFAULT_BATCH_TIMEOUT_MS = 200;
@@ -430,9 +429,5 @@ final class ProjectConfigReader {
     String resolve(String path) {
         Path p = Path.of(path.trim());
         return (p.isAbsolute() ? p : root.resolve(p)).toAbsolutePath().normalize().toString();
-    }
-
-    static boolean isSimpleName(String name) {
-        return NAME.matcher(name).matches();
     }
 }
