@@ -232,29 +232,7 @@ final class RunCommand implements Callable<Integer> {
 
     private PrintStream errStream() {
         return new PrintStream(
-                new java.io.OutputStream() {
-                    @Override
-                    public void write(int b) {
-                        spec.commandLine().getErr().write(b);
-                    }
-
-                    @Override
-                    public void write(byte[] b, int off, int len) {
-                        spec.commandLine()
-                                .getErr()
-                                .write(
-                                        new String(
-                                                b,
-                                                off,
-                                                len,
-                                                java.nio.charset.StandardCharsets.UTF_8));
-                    }
-
-                    @Override
-                    public void flush() {
-                        spec.commandLine().getErr().flush();
-                    }
-                },
+                new WriterOutputStream(spec.commandLine().getErr()),
                 true,
                 java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -1,52 +1,74 @@
 package io.github.flinkduckdb.otter.project;
 
+import org.apache.flink.util.TimeUtils;
+
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Parses durations as people write them: {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+/**
+ * Parses durations as people write them, with Flink's {@link TimeUtils}: {@code 500ms}, {@code
+ * 10s}, {@code 5m} or {@code 5min}, {@code 1h}, {@code 1d}; also an ISO-8601 {@code PT10S}. A
+ * duration that does not fit in a {@code long} of milliseconds is rejected, never wrapped.
+ */
 public final class Durations {
-
-    private static final Pattern SIMPLE =
-            Pattern.compile("(\\d+)\\s*(ms|millis|s|sec|secs|seconds|m|min|minutes|h|hours)?");
 
     private Durations() {}
 
     /**
-     * Parses {@code text}: a number with a unit ({@code ms}, {@code s}, {@code m}, {@code h}; no
-     * unit means milliseconds) or an ISO-8601 duration ({@code PT10S}).
+     * Parses {@code text}: a number with a unit ({@code ms}, {@code s}, {@code m}, {@code h},
+     * {@code d} and their long forms; no unit means milliseconds) or an ISO-8601 duration ({@code
+     * PT10S}).
+     *
+     * @throws IllegalArgumentException naming {@code text} when it is not a duration or too large
      */
     public static Duration parse(String text) {
-        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE.matcher(t);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "ms" : m.group(2);
-            switch (unit) {
-                case "ms":
-                case "millis":
-                    return Duration.ofMillis(n);
-                case "s":
-                case "sec":
-                case "secs":
-                case "seconds":
-                    return Duration.ofSeconds(n);
-                case "m":
-                case "min":
-                case "minutes":
-                    return Duration.ofMinutes(n);
-                default:
-                    return Duration.ofHours(n);
+        String t = text == null ? "" : text.trim();
+        Duration d;
+        if (t.startsWith("P") || t.startsWith("p") || t.startsWith("-P") || t.startsWith("-p")) {
+            try {
+                d = Duration.parse(t.toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(expected(text), e);
+            }
+        } else {
+            try {
+                d = TimeUtils.parseDuration(t);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(tooLarge(text), e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        parsesWithASmallerNumber(t) ? tooLarge(text) : expected(text), e);
             }
         }
         try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException | NullPointerException e) {
-            throw new IllegalArgumentException(
-                    "expected a duration such as 500ms, 10s, 5m or PT10S, got \"" + text + "\"");
+            d.toMillis();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(tooLarge(text), e);
         }
+        return d;
+    }
+
+    /** Whether only the size of the number made {@code t} fail (a valid unit follows it). */
+    private static boolean parsesWithASmallerNumber(String t) {
+        String one = t.replaceFirst("^[0-9]+", "1");
+        if (one.equals(t)) {
+            return false;
+        }
+        try {
+            TimeUtils.parseDuration(one);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String expected(String text) {
+        return "expected a duration such as 500ms, 10s, 5m or PT10S, got \"" + text + "\"";
+    }
+
+    private static String tooLarge(String text) {
+        return "the duration \"" + text + "\" is too large (at most 292 million years)";
     }
 
     /** {@code 1m30s}-style text for messages. */

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns the three YAML files of a project into typed configuration, checking every key: unknown
@@ -70,9 +68,6 @@ final class ProjectConfigReader {
                     "release_between_commits");
     private static final Set<String> COMPRESSIONS =
             Set.of("zstd", "snappy", "gzip", "lz4", "uncompressed");
-    private static final Pattern SIZE =
-            Pattern.compile("(\\d+)\\s*(b|kb|kib|mb|mib|gb|gib)?", Pattern.CASE_INSENSITIVE);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     static final int DEFAULT_BATCH_SIZE = 100;
     static final long DEFAULT_BATCH_TIMEOUT_MS = 200;
@@ -393,32 +388,14 @@ final class ProjectConfigReader {
         return new FlushPolicy(bytes, age);
     }
 
-    /** A byte size: {@code 134217728}, {@code 128MB}, {@code 10 MiB}. */
+    /** A byte size of at least 1 KiB: {@code 134217728}, {@code 128MB}, {@code 10 MiB}. */
     private static long size(YamlNode node) {
-        Matcher m = SIZE.matcher(node.asString().trim().replace("_", ""));
-        if (!m.matches()) {
-            throw node.error("expected a size in bytes such as 134217728 or 128MB");
+        long bytes;
+        try {
+            bytes = Sizes.parseBytes(node.asString());
+        } catch (IllegalArgumentException e) {
+            throw node.error(e.getMessage());
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-        long factor;
-        switch (unit) {
-            case "kb":
-            case "kib":
-                factor = 1024L;
-                break;
-            case "mb":
-            case "mib":
-                factor = 1024L * 1024;
-                break;
-            case "gb":
-            case "gib":
-                factor = 1024L * 1024 * 1024;
-                break;
-            default:
-                factor = 1;
-        }
-        long bytes = n * factor;
         if (bytes < 1024) {
             throw node.error("must be at least 1024 bytes, got " + bytes);
         }
@@ -430,9 +407,5 @@ final class ProjectConfigReader {
     String resolve(String path) {
         Path p = Path.of(path.trim());
         return (p.isAbsolute() ? p : root.resolve(p)).toAbsolutePath().normalize().toString();
-    }
-
-    static boolean isSimpleName(String name) {
-        return NAME.matcher(name).matches();
     }
 }

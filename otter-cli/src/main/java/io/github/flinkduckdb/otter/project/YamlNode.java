@@ -304,7 +304,10 @@ public final class YamlNode {
         try {
             return Long.parseLong(t);
         } catch (NumberFormatException e) {
-            throw error("expected a whole number, got \"" + text + "\"");
+            throw error(
+                    t.matches("[+-]?[0-9]+")
+                            ? "the number \"" + text + "\" is too large (at most 2^63 - 1)"
+                            : "expected a whole number, got \"" + text + "\"");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.github.flinkduckdb.otter.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -8,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 
@@ -19,6 +20,8 @@ import java.util.concurrent.Executors;
  */
 final class HealthServer implements AutoCloseable {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final HttpServer server;
     private final java.util.concurrent.ExecutorService executor;
 
@@ -27,7 +30,8 @@ final class HealthServer implements AutoCloseable {
                 HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         executor = Executors.newSingleThreadExecutor(r -> daemon(r, "otter-health"));
         server.setExecutor(executor);
-        server.createContext("/healthz", ex -> answer(ex, 200, "{\"status\":\"alive\"}"));
+        server.createContext(
+                "/healthz", ex -> answer(ex, 200, JSON.createObjectNode().put("status", "alive")));
         server.createContext(
                 "/readyz",
                 ex -> {
@@ -49,11 +53,9 @@ final class HealthServer implements AutoCloseable {
                     answer(
                             ex,
                             v.ready() ? 200 : 503,
-                            "{\"ready\":"
-                                    + v.ready()
-                                    + ",\"reason\":\""
-                                    + v.reason().replace("\\", "\\\\").replace("\"", "'")
-                                    + "\"}");
+                            JSON.createObjectNode()
+                                    .put("ready", v.ready())
+                                    .put("reason", v.reason()));
                 });
         server.start();
     }
@@ -68,8 +70,8 @@ final class HealthServer implements AutoCloseable {
         return t;
     }
 
-    private static void answer(HttpExchange ex, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    private static void answer(HttpExchange ex, int status, ObjectNode body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream os = ex.getResponseBody()) {

@@ -247,6 +247,64 @@ class ProjectConfigTest {
     }
 
     @Test
+    void modelThresholdsAcceptEverySizeForm() throws Exception {
+        Map<String, Long> forms = new java.util.LinkedHashMap<>();
+        forms.put("134217728", 134217728L);
+        forms.put("1_048_576", 1048576L);
+        forms.put("128MB", 128L << 20);
+        forms.put("64mb", 64L << 20);
+        forms.put("10 MiB", 10L << 20);
+        forms.put("2KiB", 2048L);
+        forms.put("1kb", 1024L);
+        forms.put("2 GiB", 2L << 30);
+        forms.put("3gb", 3L << 30);
+        forms.put("1g", 1L << 30);
+        for (Map.Entry<String, Long> form : forms.entrySet()) {
+            TestProjects.write(
+                    project.resolve("config/models.yml"),
+                    "max_file_bytes: " + form.getKey() + "\n");
+            assertThat(load(Map.of()).modelsConfig().defaults().maxFileBytes())
+                    .as(form.getKey())
+                    .isEqualTo(form.getValue());
+        }
+    }
+
+    @Test
+    void aSizeOrDurationThatOverflowsIsAnErrorNamingFileKeyAndValue() throws Exception {
+        TestProjects.write(project.resolve("config/models.yml"), "max_file_bytes: 99999999999GB\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "config/models.yml:1:17: max_file_bytes: the size \"99999999999GB\" is too"
+                                + " large (at most 8 EiB)");
+        TestProjects.write(
+                project.resolve("config/models.yml"),
+                "overrides:\n  orders:\n    max_file_bytes: 99999999999999999999\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/models.yml:3:21: overrides.orders.max_file_bytes: the size"
+                                + " \"99999999999999999999\" is too large (at most 8 EiB)");
+        TestProjects.write(project.resolve("config/models.yml"), "max_file_bytes: 12 parsecs\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/models.yml:1:17: max_file_bytes: expected a size in bytes such as"
+                                + " 134217728 or 128MB, got \"12 parsecs\"");
+
+        sources(
+                "source:\n  type: file\n  path: inbox\n  watch: true\n"
+                        + "  monitor_interval: 9999999999999999h\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/sources.yml:5:21: source.monitor_interval: the duration"
+                                + " \"9999999999999999h\" is too large (at most 292 million years)");
+        sources("source:\n  type: file\n  path: inbox\n  batch_timeout_ms: 99999999999999999999\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessage(
+                        "config/sources.yml:4:21: source.batch_timeout_ms: the number"
+                                + " \"99999999999999999999\" is too large (at most 2^63 - 1)");
+    }
+
+    @Test
     void duckdbNeedsExactlyOneOfPathAndUrl() throws Exception {
         TestProjects.write(
                 project.resolve("config/sinks.yml"),
