@@ -258,6 +258,18 @@ class CommitterPathTest {
     }
 
     @Test
+    void aMissingTableWithoutCreateStatementFailsWhenTheJobIsBuilt() {
+        DuckDBSink<Map<String, Object>> sink =
+                DuckDBSink.forMaps(db.url(), "nope")
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .build();
+        assertThatThrownBy(() -> sink.settle("remote", 2))
+                .isInstanceOf(DuckDBSinkException.class)
+                .hasMessageStartingWith("Table nope does not exist in DuckDB file ")
+                .hasMessageContaining("setCreateTableSql");
+    }
+
+    @Test
     void evolvesTheTableInTheCommitter() throws Exception {
         try (SinkHarness<Tuple2<String, List<Map<String, Object>>>> h =
                 SinkHarness.committerPath(

@@ -107,6 +107,11 @@ public final class TargetTable {
                     "Creating table " + table + " in " + where,
                     () -> readOrCreate(connection, table, createTableSql, where));
         } catch (SQLException e) {
+            // Retries used up (or none allowed): the other writer may have committed since.
+            Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+            if (raced.isPresent()) {
+                return raced.get();
+            }
             throw createFailed(table, createTableSql, where, e);
         }
     }

@@ -6,11 +6,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Replaces {@code ${VAR}} and {@code ${VAR:-default}} in configuration text before it is parsed, as
- * Otter does. {@code $${...}} is a literal {@code ${...}}. Whole-line comments are left alone, so a
- * commented-out line may mention a variable that is not set. A variable that is not set and has no
- * default is an error naming the variable, the file and the line. Values never appear in messages
- * (they may be passwords).
+ * Replaces {@code ${VAR}} and {@code ${VAR:-default}} in configuration values, as Otter does.
+ * {@link YamlFiles} applies it to every key and string value after the YAML is parsed, so a
+ * variable's value is taken verbatim: a {@code #}, a {@code ": "}, a quote or a newline in it
+ * cannot change the document. {@code $${...}} is a literal {@code ${...}}. A variable that is not
+ * set and has no default is an error naming the variable, the file, the line and the column. Values
+ * never appear in messages (they may be passwords).
  */
 public final class Interpolator {
 
@@ -34,61 +35,55 @@ public final class Interpolator {
                 name -> overrides.containsKey(name) ? overrides.get(name) : System.getenv(name));
     }
 
-    /**
-     * Interpolates {@code text}, the content of {@code file} (used in messages only).
-     *
-     * @throws ConfigException for a missing variable without default or a malformed reference
-     */
-    public String interpolate(String text, String file) {
-        String[] lines = text.split("\n", -1);
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < lines.length; i++) {
-            if (i > 0) {
-                out.append('\n');
-            }
-            String line = lines[i];
-            if (line.trim().startsWith("#")) {
-                out.append(line);
-                continue;
-            }
-            out.append(interpolateLine(line, file, i + 1));
-        }
-        return out.toString();
+    /** Turns a problem at an offset of the value being interpolated into a located error. */
+    @FunctionalInterface
+    interface ErrorAt {
+        ConfigException error(int offset, String problem);
     }
 
-    private String interpolateLine(String line, String file, int lineNumber) {
-        Matcher m = REFERENCE.matcher(line);
+    /**
+     * Whether {@code value} holds a reference or an escape, i.e. would change when interpolated.
+     */
+    static boolean mentionsVariables(String value) {
+        return value.contains("${");
+    }
+
+    /**
+     * Interpolates one value (a key or a scalar as parsed, without quotes or escapes).
+     *
+     * @throws ConfigException from {@code errorAt} for a missing variable without default or a
+     *     malformed reference
+     */
+    String interpolate(String value, ErrorAt errorAt) {
+        if (!value.contains("${")) {
+            return value;
+        }
+        Matcher m = REFERENCE.matcher(value);
         StringBuilder sb = new StringBuilder();
         int last = 0;
         while (m.find()) {
-            sb.append(line, last, m.start());
+            sb.append(value, last, m.start());
             last = m.end();
             String token = m.group();
             if (token.equals("$${")) {
-                // An escaped reference: keep "${" and let the rest of the line pass unchanged.
+                // An escaped reference: keep "${" and let the rest pass unchanged.
                 sb.append("${");
                 continue;
             }
             String name = m.group(1);
             if (name == null) {
-                throw new ConfigException(
-                        file,
-                        null,
-                        lineNumber,
-                        m.start() + 1,
+                throw errorAt.error(
+                        m.start(),
                         "malformed variable reference: use ${NAME} or ${NAME:-default}"
                                 + " (names are letters, digits and '_'), or $${ for a literal ${");
             }
-            String value = variables.apply(name);
+            String resolved = variables.apply(name);
             String fallback = m.group(2);
             // As in a shell: ${VAR:-default} also takes the default when VAR is set but empty.
-            if (value == null || (value.isEmpty() && fallback != null)) {
+            if (resolved == null || (resolved.isEmpty() && fallback != null)) {
                 if (fallback == null) {
-                    throw new ConfigException(
-                            file,
-                            null,
-                            lineNumber,
-                            m.start() + 1,
+                    throw errorAt.error(
+                            m.start(),
                             "environment variable "
                                     + name
                                     + " is not set and ${"
@@ -97,11 +92,11 @@ public final class Interpolator {
                                     + name
                                     + ":-default} to give one)");
                 }
-                value = fallback;
+                resolved = fallback;
             }
-            sb.append(value);
+            sb.append(resolved);
         }
-        sb.append(line, last, line.length());
+        sb.append(value, last, value.length());
         return sb.toString();
     }
 }

@@ -32,7 +32,6 @@ public final class YamlNode {
     private final int line;
     private final int column;
     private final String text;
-    private final boolean quotedOrString;
     private final Map<String, YamlNode> children;
     private final List<YamlNode> items;
     private int keyLine = -1;
@@ -45,7 +44,6 @@ public final class YamlNode {
             int line,
             int column,
             String text,
-            boolean quotedOrString,
             Map<String, YamlNode> children,
             List<YamlNode> items) {
         this.kind = kind;
@@ -54,7 +52,6 @@ public final class YamlNode {
         this.line = line;
         this.column = column;
         this.text = text;
-        this.quotedOrString = quotedOrString;
         this.children = children;
         this.items = items;
     }
@@ -68,7 +65,6 @@ public final class YamlNode {
                 line,
                 column,
                 null,
-                false,
                 Collections.unmodifiableMap(children),
                 null);
     }
@@ -81,24 +77,21 @@ public final class YamlNode {
                 line,
                 column,
                 null,
-                false,
                 null,
                 Collections.unmodifiableList(items));
     }
 
-    static YamlNode scalar(
-            String file, String path, int line, int column, String text, boolean string) {
-        return new YamlNode(Kind.SCALAR, file, path, line, column, text, string, null, null);
+    static YamlNode scalar(String file, String path, int line, int column, String text) {
+        return new YamlNode(Kind.SCALAR, file, path, line, column, text, null, null);
     }
 
     static YamlNode nullValue(String file, String path, int line, int column) {
-        return new YamlNode(Kind.NULL, file, path, line, column, null, false, null, null);
+        return new YamlNode(Kind.NULL, file, path, line, column, null, null, null);
     }
 
     /** An empty map standing for a file or section that is absent. */
     public static YamlNode emptyMap(String file, String path) {
-        return new YamlNode(
-                Kind.MAP, file, path, -1, -1, null, false, Collections.emptyMap(), null);
+        return new YamlNode(Kind.MAP, file, path, -1, -1, null, Collections.emptyMap(), null);
     }
 
     /** Remembers where the key of this value was written (for errors about the key). */
@@ -347,11 +340,6 @@ public final class YamlNode {
             out.add(item.asString());
         }
         return out;
-    }
-
-    /** Whether the scalar was a YAML string (quoted or plain text) rather than a number or bool. */
-    public boolean wasString() {
-        return quotedOrString;
     }
 
     private void requireMap() {

@@ -116,6 +116,25 @@ class ProjectConfigTest {
     }
 
     @Test
+    void aVariableHoldingYamlSyntaxEndsUpVerbatimInTheValue() throws Exception {
+        String password = "pw # x\na: b \"quoted\" 'single' ${NOT_A_REF}";
+        sources(
+                "source:\n  type: rabbitmq\n  queue: ${QUEUE}\n  password: ${RABBITMQ_PASSWORD}\n"
+                        + "  username: \"${RABBITMQ_USER}\"\n");
+        RabbitMQSourceConfig r =
+                (RabbitMQSourceConfig)
+                        load(Map.of(
+                                        "RABBITMQ_PASSWORD", password,
+                                        "RABBITMQ_USER", "a: b",
+                                        "QUEUE", "orders # raw"))
+                                .source();
+        assertThat(r.password()).isEqualTo(password);
+        assertThat(r.username()).isEqualTo("a: b");
+        assertThat(r.queue()).isEqualTo("orders # raw");
+        assertThat(r.toString()).doesNotContain("pw # x");
+    }
+
+    @Test
     void readsKafkaWithDefaults() throws Exception {
         sources(
                 "source:\n  type: kafka\n  bootstrap_servers: 127.0.0.1:9092\n  topic: orders\n"
