@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.catalog;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
@@ -9,7 +10,6 @@ import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.sink.internal.TargetTable;
 import io.github.flinkduckdb.table.DuckDBConnectorOptions;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
-import io.github.flinkduckdb.table.DuckDBTypeMapping;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.api.Schema;

@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.conversion.JsonText;
+import io.github.flinkduckdb.conversion.ValueConverter;
 import io.github.flinkduckdb.schema.DuckDBType;
 
 import org.apache.flink.annotation.Internal;

@@ -1,5 +1,8 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.conversion.ConversionFailure;
+import io.github.flinkduckdb.conversion.TypeInference;
+import io.github.flinkduckdb.conversion.ValueConverter;
 import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.sink.DuckDBRowAppender;
