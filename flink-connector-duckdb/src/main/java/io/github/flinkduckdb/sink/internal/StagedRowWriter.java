@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.conversion.AppendOps;
+import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.conversion.ConversionFailure;
 import io.github.flinkduckdb.conversion.TypeInference;
 import io.github.flinkduckdb.conversion.ValueConverter;
