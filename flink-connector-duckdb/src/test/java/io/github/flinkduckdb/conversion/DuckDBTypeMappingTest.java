@@ -174,7 +174,7 @@ class DuckDBTypeMappingTest {
                 "TIME WITH TIME ZONE | 10:11:12+02",
                 "'INTEGER[]' | [1, NULL, 3]",
                 "'INTEGER[2]' | [1, 2]",
-                "'MAP(VARCHAR, INTEGER)' | {'a': 1}",
+                "'MAP(VARCHAR, INTEGER)' | {a=1}",
                 "'STRUCT(a INTEGER, b VARCHAR[])' | {'a': 1, 'b': ['x']}",
             })
     void readerReturnsTheDeclaredJavaClass(String duckSql, String literal) throws Exception {
