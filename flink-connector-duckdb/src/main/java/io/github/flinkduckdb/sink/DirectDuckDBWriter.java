@@ -2,12 +2,12 @@ package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
 import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
-import io.github.flinkduckdb.sink.internal.ColumnPlan;
 import io.github.flinkduckdb.sink.internal.Payloads;
 import io.github.flinkduckdb.sink.internal.StagedColumns;
 import io.github.flinkduckdb.sink.internal.StagingDrain;

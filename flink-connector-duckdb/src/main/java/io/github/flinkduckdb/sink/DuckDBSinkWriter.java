@@ -1,9 +1,9 @@
 package io.github.flinkduckdb.sink;
 
+import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.sink.internal.ColumnPlan;
 import io.github.flinkduckdb.sink.internal.CommitGauges;
 import io.github.flinkduckdb.sink.internal.StagingDrain;
 import io.github.flinkduckdb.sink.internal.StagingRowCollector;

@@ -62,7 +62,7 @@ class OtterTypesTest {
         RowTypeInfo type = otter.rowType("all");
         assertThat(type.getTypeAt(1)).isEqualTo(Types.OBJECT_ARRAY(Types.STRING));
         assertThat(type.getTypeAt(2)).isEqualTo(Types.MAP(Types.STRING, Types.LONG));
-        assertThat(type.getTypeAt(4)).isEqualTo(Types.BIG_INT);
+        assertThat(type.getTypeAt(4)).isEqualTo(Types.BIG_DEC);
         assertThat(type.getTypeAt(5)).isEqualTo(Types.PRIMITIVE_ARRAY(Types.BYTE));
         OtterResult r =
                 StrictTypingTest.run(

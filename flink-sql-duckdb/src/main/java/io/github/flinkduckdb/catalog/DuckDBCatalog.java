@@ -1,10 +1,10 @@
 package io.github.flinkduckdb.catalog;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.sink.BookkeepingTables;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
-import io.github.flinkduckdb.table.DuckDBTypeMapping;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.table.catalog.CatalogBaseTable;

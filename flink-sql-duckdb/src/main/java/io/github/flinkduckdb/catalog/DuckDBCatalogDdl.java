@@ -1,9 +1,9 @@
 package io.github.flinkduckdb.catalog;
 
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
-import io.github.flinkduckdb.table.DuckDBTypeMapping;
 
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.CatalogBaseTable;

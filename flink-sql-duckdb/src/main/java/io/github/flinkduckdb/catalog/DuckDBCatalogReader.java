@@ -1,12 +1,12 @@
 package io.github.flinkduckdb.catalog;
 
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.table.DuckDBConnectorOptions;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
-import io.github.flinkduckdb.table.DuckDBTypeMapping;
 
 import org.apache.flink.table.api.Schema;
 import org.apache.flink.table.api.ValidationException;

@@ -1,5 +1,9 @@
 package io.github.flinkduckdb.source;
 
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
+import io.github.flinkduckdb.conversion.DuckDBValueReader;
+import io.github.flinkduckdb.conversion.ValueReadException;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.data.DecimalData;
 import org.apache.flink.table.data.GenericArrayData;
@@ -13,30 +17,26 @@ import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.MapType;
 import org.apache.flink.table.types.logical.RowType;
+import org.apache.flink.types.Row;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.sql.Blob;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Struct;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
-import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Reads DuckDB result rows into Flink's internal {@link RowData}. The queries this connector runs
- * cast every column to the DuckDB type of its declared Flink type (see {@code DuckDBTypeMapping}),
- * so each reader here sees one known DuckDB type; nested values arrive as the driver's arrays,
- * structs and maps and are converted element by element.
+ * cast every column to the DuckDB type of its declared Flink type ({@link DuckDBTypeMapping}), so
+ * each column has one known DuckDB type: primitives, strings, decimals and bytes come straight from
+ * the JDBC getters, every other value is read by the shared {@link DuckDBValueReader} and only
+ * re-represented here in Flink's internal data structures.
  */
 @Internal
 public final class DuckDBRowConverter implements Serializable {
@@ -45,6 +45,7 @@ public final class DuckDBRowConverter implements Serializable {
 
     private final String[] names;
     private final LogicalType[] types;
+    private transient DuckDBValueReader[] readers;
 
     public DuckDBRowConverter(RowType rowType) {
         this.names = rowType.getFieldNames().toArray(new String[0]);
@@ -53,11 +54,17 @@ public final class DuckDBRowConverter implements Serializable {
 
     /** The current row of {@code rs}, whose columns are this converter's fields in order. */
     public RowData read(ResultSet rs) throws SQLException {
+        if (readers == null) {
+            readers = new DuckDBValueReader[types.length];
+            for (int i = 0; i < types.length; i++) {
+                readers[i] = DuckDBValueReader.of(DuckDBTypeMapping.toDuckDB(types[i], names[i]));
+            }
+        }
         GenericRowData row = new GenericRowData(types.length);
         for (int i = 0; i < types.length; i++) {
             try {
-                row.setField(i, readColumn(rs, i + 1, types[i]));
-            } catch (SQLException | RuntimeException e) {
+                row.setField(i, readColumn(rs, i + 1, types[i], readers[i]));
+            } catch (SQLException | ValueReadException | RuntimeException e) {
                 throw new SQLException(
                         "Cannot read column '"
                                 + names[i]
@@ -71,8 +78,9 @@ public final class DuckDBRowConverter implements Serializable {
         return row;
     }
 
-    private static Object readColumn(ResultSet rs, int column, LogicalType type)
-            throws SQLException {
+    private static Object readColumn(
+            ResultSet rs, int column, LogicalType type, DuckDBValueReader reader)
+            throws SQLException, ValueReadException {
         Object value;
         switch (type.getTypeRoot()) {
             case BOOLEAN:
@@ -97,61 +105,50 @@ public final class DuckDBRowConverter implements Serializable {
                 value = rs.getDouble(column);
                 break;
             case DECIMAL:
-                return convert(rs.getBigDecimal(column), type);
+                return toInternal(rs.getBigDecimal(column), type);
             case CHAR:
             case VARCHAR:
-                return convert(rs.getString(column), type);
+                {
+                    String s = rs.getString(column);
+                    return s == null ? null : StringData.fromString(s);
+                }
             case BINARY:
             case VARBINARY:
                 return rs.getBytes(column);
             case DATE:
-                return convert(rs.getObject(column, LocalDate.class), type);
+                return read(rs.getObject(column, LocalDate.class), type, reader);
             case TIME_WITHOUT_TIME_ZONE:
-                return convert(rs.getObject(column, LocalTime.class), type);
+                return read(rs.getObject(column, LocalTime.class), type, reader);
             case TIMESTAMP_WITHOUT_TIME_ZONE:
-                return convert(rs.getObject(column, LocalDateTime.class), type);
+                return read(rs.getObject(column, LocalDateTime.class), type, reader);
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-                return convert(rs.getObject(column, OffsetDateTime.class), type);
+                return read(rs.getObject(column, OffsetDateTime.class), type, reader);
             default:
-                return convert(rs.getObject(column), type);
+                return read(rs.getObject(column), type, reader);
         }
         return rs.wasNull() ? null : value;
     }
 
+    private static Object read(Object driverValue, LogicalType type, DuckDBValueReader reader)
+            throws SQLException, ValueReadException {
+        return driverValue == null ? null : toInternal(reader.read(driverValue), type);
+    }
+
     /**
-     * A value as the DuckDB driver returns it (top level or nested) converted to Flink's internal
-     * representation of {@code type}.
+     * A value in the Java class {@link DuckDBValueReader} returns for {@code type}'s DuckDB type,
+     * in Flink's internal representation of {@code type}.
      */
-    public static Object convert(Object v, LogicalType type) throws SQLException {
+    static Object toInternal(Object v, LogicalType type) throws SQLException {
         if (v == null) {
             return null;
         }
         switch (type.getTypeRoot()) {
-            case BOOLEAN:
-                return (Boolean) v;
-            case TINYINT:
-                return ((Number) v).byteValue();
-            case SMALLINT:
-                return ((Number) v).shortValue();
-            case INTEGER:
-                return ((Number) v).intValue();
-            case BIGINT:
-                return ((Number) v).longValue();
-            case FLOAT:
-                return ((Number) v).floatValue();
-            case DOUBLE:
-                return ((Number) v).doubleValue();
             case DECIMAL:
                 {
                     DecimalType d = (DecimalType) type;
-                    BigDecimal b =
-                            v instanceof BigDecimal
-                                    ? (BigDecimal) v
-                                    : v instanceof BigInteger
-                                            ? new BigDecimal((BigInteger) v)
-                                            : new BigDecimal(v.toString());
                     DecimalData data =
-                            DecimalData.fromBigDecimal(b, d.getPrecision(), d.getScale());
+                            DecimalData.fromBigDecimal(
+                                    (BigDecimal) v, d.getPrecision(), d.getScale());
                     if (data == null) {
                         throw new SQLException("the value does not fit " + type.asSummaryString());
                     }
@@ -160,124 +157,48 @@ public final class DuckDBRowConverter implements Serializable {
             case CHAR:
             case VARCHAR:
                 return StringData.fromString(v.toString());
-            case BINARY:
-            case VARBINARY:
-                if (v instanceof byte[]) {
-                    return v;
-                }
-                if (v instanceof Blob) {
-                    Blob blob = (Blob) v;
-                    return blob.getBytes(1, (int) blob.length());
-                }
-                if (v instanceof ByteBuffer) {
-                    ByteBuffer b = ((ByteBuffer) v).duplicate();
-                    byte[] bytes = new byte[b.remaining()];
-                    b.get(bytes);
-                    return bytes;
-                }
-                break;
             case DATE:
-                if (v instanceof LocalDate) {
-                    return (int) ((LocalDate) v).toEpochDay();
-                }
-                if (v instanceof java.sql.Date) {
-                    return (int) ((java.sql.Date) v).toLocalDate().toEpochDay();
-                }
-                break;
+                return (int) ((LocalDate) v).toEpochDay();
             case TIME_WITHOUT_TIME_ZONE:
-                if (v instanceof LocalTime) {
-                    return (int) (((LocalTime) v).toNanoOfDay() / 1_000_000L);
-                }
-                if (v instanceof java.sql.Time) {
-                    return (int) (((java.sql.Time) v).toLocalTime().toNanoOfDay() / 1_000_000L);
-                }
-                break;
+                return (int) (((LocalTime) v).toNanoOfDay() / 1_000_000L);
             case TIMESTAMP_WITHOUT_TIME_ZONE:
-                if (v instanceof LocalDateTime) {
-                    return TimestampData.fromLocalDateTime((LocalDateTime) v);
-                }
-                if (v instanceof java.sql.Timestamp) {
-                    // The driver builds nested timestamps from their wall-clock fields.
-                    return TimestampData.fromLocalDateTime(
-                            ((java.sql.Timestamp) v).toLocalDateTime());
-                }
-                break;
+                return TimestampData.fromLocalDateTime((LocalDateTime) v);
             case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-                if (v instanceof OffsetDateTime) {
-                    return TimestampData.fromInstant(((OffsetDateTime) v).toInstant());
-                }
-                if (v instanceof ZonedDateTime) {
-                    return TimestampData.fromInstant(((ZonedDateTime) v).toInstant());
-                }
-                if (v instanceof Instant) {
-                    return TimestampData.fromInstant((Instant) v);
-                }
-                if (v instanceof java.sql.Timestamp) {
-                    return TimestampData.fromInstant(((java.sql.Timestamp) v).toInstant());
-                }
-                break;
+                return TimestampData.fromInstant((Instant) v);
             case ARRAY:
                 {
-                    Object[] elements;
-                    if (v instanceof java.sql.Array) {
-                        elements = (Object[]) ((java.sql.Array) v).getArray();
-                    } else if (v instanceof Object[]) {
-                        elements = (Object[]) v;
-                    } else if (v instanceof List) {
-                        elements = ((List<?>) v).toArray();
-                    } else {
-                        break;
-                    }
+                    Object[] elements = (Object[]) v;
                     LogicalType element = ((ArrayType) type).getElementType();
                     Object[] out = new Object[elements.length];
                     for (int i = 0; i < elements.length; i++) {
-                        out[i] = convert(elements[i], element);
+                        out[i] = toInternal(elements[i], element);
                     }
                     return new GenericArrayData(out);
                 }
             case MAP:
                 {
-                    if (!(v instanceof Map)) {
-                        break;
-                    }
                     MapType m = (MapType) type;
                     Map<Object, Object> out = new LinkedHashMap<>();
                     for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
                         out.put(
-                                convert(e.getKey(), m.getKeyType()),
-                                convert(e.getValue(), m.getValueType()));
+                                toInternal(e.getKey(), m.getKeyType()),
+                                toInternal(e.getValue(), m.getValueType()));
                     }
                     return new GenericMapData(out);
                 }
             case ROW:
                 {
+                    Row in = (Row) v;
                     RowType r = (RowType) type;
                     GenericRowData out = new GenericRowData(r.getFieldCount());
-                    if (v instanceof Struct) {
-                        Object[] attributes = ((Struct) v).getAttributes();
-                        for (int i = 0; i < r.getFieldCount() && i < attributes.length; i++) {
-                            out.setField(i, convert(attributes[i], r.getTypeAt(i)));
-                        }
-                        return out;
+                    for (int i = 0; i < r.getFieldCount(); i++) {
+                        out.setField(i, toInternal(in.getField(i), r.getTypeAt(i)));
                     }
-                    if (v instanceof Map) {
-                        Map<?, ?> byName = (Map<?, ?>) v;
-                        for (int i = 0; i < r.getFieldCount(); i++) {
-                            out.setField(
-                                    i,
-                                    convert(byName.get(r.getFieldNames().get(i)), r.getTypeAt(i)));
-                        }
-                        return out;
-                    }
-                    break;
+                    return out;
                 }
             default:
-                break;
+                // BOOLEAN, numbers and byte[] are the same inside Flink.
+                return v;
         }
-        throw new SQLException(
-                "a value of Java type "
-                        + v.getClass().getName()
-                        + " cannot be read as "
-                        + type.asSummaryString());
     }
 }

@@ -1,8 +1,8 @@
 package io.github.flinkduckdb.source;
 
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.table.DuckDBTypeMapping;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.types.logical.LogicalType;

@@ -2,6 +2,7 @@ package io.github.flinkduckdb.table;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
 import io.github.flinkduckdb.connection.Secret;
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.schema.TableSchema;

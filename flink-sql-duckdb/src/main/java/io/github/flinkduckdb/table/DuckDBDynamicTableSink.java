@@ -107,7 +107,7 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
                         .setTableName(table.toSql())
                         .setTableSchema(duckSchema)
                         .setUpsertKey(primaryKey)
-                        .setRecordConverter(new RowDataRecordConverter(rowType))
+                        .setRecordConverter(new RowDataAppender(rowType))
                         .setDeliveryGuarantee(deliveryGuarantee)
                         .setMaxBufferedRows(maxBufferedRows)
                         .setFlushInterval(flushInterval)

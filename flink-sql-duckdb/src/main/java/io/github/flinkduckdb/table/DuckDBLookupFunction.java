@@ -2,6 +2,7 @@ package io.github.flinkduckdb.table;
 
 import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
 import io.github.flinkduckdb.connection.RetryPolicy;
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.source.DuckDBPredicate;
 import io.github.flinkduckdb.source.DuckDBRowConverter;
 import io.github.flinkduckdb.source.DuckDBScanQuery;
@@ -103,7 +104,7 @@ public final class DuckDBLookupFunction extends LookupFunction {
             if (internal == null) {
                 return Collections.emptyList(); // NULL = NULL matches nothing
             }
-            keys[i] = parameter(RowDataRecordConverter.toJava(internal, keyTypes[i]));
+            keys[i] = parameter(RowDataAppender.toJava(internal, keyTypes[i]));
         }
         try {
             return retries.run("Lookup in table " + query.table(), () -> queryOrReconnect(keys));

@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.table;
 
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.TableSchema;
 
@@ -37,7 +38,7 @@ final class DuckDBSchemaValidator {
             declared.add(c.getName().toLowerCase(Locale.ROOT));
             ColumnSchema target = column(duck, c.getName(), flinkTable);
             LogicalType type = c.getDataType().getLogicalType();
-            if (!DuckDBTypeMapping.canWrite(type, target.type())) {
+            if (!DuckDBTypeCompatibility.canWrite(type, target.type())) {
                 throw mismatch(flinkTable, duck, c, target, "written to");
             }
         }
@@ -65,7 +66,7 @@ final class DuckDBSchemaValidator {
                 continue;
             }
             ColumnSchema source = column(duck, c.getName(), flinkTable);
-            if (!DuckDBTypeMapping.canRead(source.type(), c.getDataType().getLogicalType())) {
+            if (!DuckDBTypeCompatibility.canRead(source.type(), c.getDataType().getLogicalType())) {
                 throw mismatch(flinkTable, duck, c, source, "read from");
             }
         }

@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.conversion.ColumnPlan;
+import io.github.flinkduckdb.conversion.TypeInference;
 import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.sink.DuckDBSinkException;

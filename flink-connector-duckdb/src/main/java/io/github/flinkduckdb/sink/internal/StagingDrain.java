@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.sink.DuckDBSinkException;
 

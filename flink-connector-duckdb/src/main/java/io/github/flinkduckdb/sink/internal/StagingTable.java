@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.sink.internal;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 

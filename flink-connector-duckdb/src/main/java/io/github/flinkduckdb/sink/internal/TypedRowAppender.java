@@ -1,5 +1,9 @@
 package io.github.flinkduckdb.sink.internal;
 
+import io.github.flinkduckdb.conversion.AppendOps;
+import io.github.flinkduckdb.conversion.ColumnPlan;
+import io.github.flinkduckdb.conversion.ConversionFailure;
+import io.github.flinkduckdb.conversion.ValueConverter;
 import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.sink.DuckDBRowAppender;
 import io.github.flinkduckdb.sink.DuckDBSinkException;

@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.otter.internal;
 
+import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
 
@@ -7,32 +8,18 @@ import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.RowTypeInfo;
+import org.apache.flink.table.types.logical.ArrayType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.MapType;
+import org.apache.flink.table.types.logical.RowType;
 
 import java.util.List;
 
 /**
- * How DuckDB values appear in Flink: the {@link TypeInformation} of each DuckDB type.
- *
- * <table>
- *   <caption>DuckDB to Flink</caption>
- *   <tr><th>DuckDB</th><th>Java / Flink</th></tr>
- *   <tr><td>BOOLEAN, TINYINT, SMALLINT, INTEGER, BIGINT, FLOAT, DOUBLE</td><td>Boolean, Byte,
- *   Short, Integer, Long, Float, Double</td></tr>
- *   <tr><td>UTINYINT, USMALLINT, UINTEGER</td><td>Short, Integer, Long (the next wider
- *   type)</td></tr>
- *   <tr><td>UBIGINT, HUGEINT, UHUGEINT, BIGNUM</td><td>BigInteger</td></tr>
- *   <tr><td>DECIMAL</td><td>BigDecimal</td></tr>
- *   <tr><td>DATE, TIME, TIMESTAMP (all precisions)</td><td>LocalDate, LocalTime,
- *   LocalDateTime</td></tr>
- *   <tr><td>TIMESTAMP WITH TIME ZONE</td><td>Instant</td></tr>
- *   <tr><td>BLOB</td><td>byte[]</td></tr>
- *   <tr><td>LIST, ARRAY</td><td>an object array of the element type (null elements
- *   allowed)</td></tr>
- *   <tr><td>MAP</td><td>Map</td></tr>
- *   <tr><td>STRUCT</td><td>a Row with the field names</td></tr>
- *   <tr><td>VARCHAR, JSON, UUID, ENUM, INTERVAL, BIT, TIME WITH TIME ZONE, UNION,
- *   others</td><td>String (DuckDB's text form)</td></tr>
- * </table>
+ * The {@link TypeInformation} of a model's output rows: each DuckDB column's Flink type from the
+ * project's one type table ({@link DuckDBTypeMapping#toFlinkOrText}), as the DataStream type of its
+ * Java class (e.g. HUGEINT is DECIMAL(38, 0), so {@code BigDecimal}; LIST is an object array of the
+ * element type; STRUCT a {@code Row} with the field names).
  */
 @Internal
 public final class FlinkTypes {
@@ -51,25 +38,21 @@ public final class FlinkTypes {
     }
 
     public static TypeInformation<?> of(DuckDBType type) {
-        switch (type.id()) {
+        return of(DuckDBTypeMapping.toFlinkOrText(type).getLogicalType());
+    }
+
+    private static TypeInformation<?> of(LogicalType type) {
+        switch (type.getTypeRoot()) {
             case BOOLEAN:
                 return Types.BOOLEAN;
             case TINYINT:
                 return Types.BYTE;
             case SMALLINT:
-            case UTINYINT:
                 return Types.SHORT;
             case INTEGER:
-            case USMALLINT:
                 return Types.INT;
             case BIGINT:
-            case UINTEGER:
                 return Types.LONG;
-            case UBIGINT:
-            case HUGEINT:
-            case UHUGEINT:
-            case BIGNUM:
-                return Types.BIG_INT;
             case FLOAT:
                 return Types.FLOAT;
             case DOUBLE:
@@ -78,31 +61,29 @@ public final class FlinkTypes {
                 return Types.BIG_DEC;
             case DATE:
                 return Types.LOCAL_DATE;
-            case TIME:
-            case TIME_NS:
+            case TIME_WITHOUT_TIME_ZONE:
                 return Types.LOCAL_TIME;
-            case TIMESTAMP_S:
-            case TIMESTAMP_MS:
-            case TIMESTAMP:
-            case TIMESTAMP_NS:
+            case TIMESTAMP_WITHOUT_TIME_ZONE:
                 return Types.LOCAL_DATE_TIME;
-            case TIMESTAMP_TZ:
+            case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
                 return Types.INSTANT;
-            case BLOB:
+            case BINARY:
+            case VARBINARY:
                 return Types.PRIMITIVE_ARRAY(Types.BYTE);
-            case LIST:
             case ARRAY:
-                return Types.OBJECT_ARRAY(of(type.elementType()));
+                return Types.OBJECT_ARRAY(of(((ArrayType) type).getElementType()));
             case MAP:
-                return Types.MAP(of(type.keyType()), of(type.valueType()));
-            case STRUCT:
                 {
-                    List<DuckDBType.Field> fields = type.children();
-                    String[] names = new String[fields.size()];
-                    TypeInformation<?>[] types = new TypeInformation<?>[fields.size()];
-                    for (int i = 0; i < fields.size(); i++) {
-                        names[i] = fields.get(i).name();
-                        types[i] = of(fields.get(i).type());
+                    MapType m = (MapType) type;
+                    return Types.MAP(of(m.getKeyType()), of(m.getValueType()));
+                }
+            case ROW:
+                {
+                    RowType r = (RowType) type;
+                    String[] names = r.getFieldNames().toArray(new String[0]);
+                    TypeInformation<?>[] types = new TypeInformation<?>[names.length];
+                    for (int i = 0; i < names.length; i++) {
+                        types[i] = of(r.getTypeAt(i));
                     }
                     return Types.ROW_NAMED(names, types);
                 }

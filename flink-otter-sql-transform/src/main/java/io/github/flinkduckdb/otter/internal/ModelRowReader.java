@@ -1,10 +1,12 @@
 package io.github.flinkduckdb.otter.internal;
 
+import io.github.flinkduckdb.conversion.ConversionFailure;
+import io.github.flinkduckdb.conversion.DuckDBValueReader;
+import io.github.flinkduckdb.conversion.ValueConverter;
+import io.github.flinkduckdb.conversion.ValueReadException;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
-import io.github.flinkduckdb.sink.internal.ConversionFailure;
-import io.github.flinkduckdb.sink.internal.ValueConverter;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.Row;
@@ -30,21 +32,21 @@ public final class ModelRowReader {
 
     private final List<ColumnSchema> modelColumns;
     private final List<ColumnSchema> declared;
-    private final FlinkValues.Reader[] modelReaders;
+    private final DuckDBValueReader[] modelReaders;
     private final boolean[] timestampColumn;
     private final int[] sourceIndex;
-    private final FlinkValues.Reader[] declaredReaders;
+    private final DuckDBValueReader[] declaredReaders;
     private final LinkedHashMap<String, Integer> positionByName;
 
     public ModelRowReader(ModelAnalysis analysis) {
         this.modelColumns = analysis.modelColumns();
         this.declared = analysis.hasDeclaredOutput() ? analysis.outputColumns() : null;
         int n = modelColumns.size();
-        this.modelReaders = new FlinkValues.Reader[n];
+        this.modelReaders = new DuckDBValueReader[n];
         this.timestampColumn = new boolean[n];
         for (int i = 0; i < n; i++) {
             DuckDBType type = modelColumns.get(i).type();
-            modelReaders[i] = FlinkValues.reader(type);
+            modelReaders[i] = DuckDBValueReader.of(type);
             timestampColumn[i] =
                     type.id() == DuckDBType.Id.TIMESTAMP
                             || type.id() == DuckDBType.Id.TIMESTAMP_MS
@@ -58,7 +60,7 @@ public final class ModelRowReader {
         }
         if (declared != null) {
             sourceIndex = new int[declared.size()];
-            declaredReaders = new FlinkValues.Reader[declared.size()];
+            declaredReaders = new DuckDBValueReader[declared.size()];
             for (int j = 0; j < declared.size(); j++) {
                 String name = declared.get(j).name().toLowerCase(Locale.ROOT);
                 sourceIndex[j] = -1;
@@ -67,7 +69,7 @@ public final class ModelRowReader {
                         sourceIndex[j] = i;
                     }
                 }
-                declaredReaders[j] = FlinkValues.reader(declared.get(j).type());
+                declaredReaders[j] = DuckDBValueReader.of(declared.get(j).type());
             }
         } else {
             sourceIndex = null;
@@ -98,7 +100,7 @@ public final class ModelRowReader {
             }
             try {
                 values[i] = modelReaders[i].read(raw);
-            } catch (FlinkValues.ValueReadException e) {
+            } catch (ValueReadException e) {
                 throw new RowConversionException(
                         "column '" + modelColumns.get(i).name() + "': " + e.getMessage());
             }
@@ -128,7 +130,7 @@ public final class ModelRowReader {
                                 + (f.path().isEmpty() ? "" : " at " + f.path());
                 throw new RowConversionException(
                         where + " (" + column.type().toSql() + "): " + f.getMessage());
-            } catch (FlinkValues.ValueReadException e) {
+            } catch (ValueReadException e) {
                 throw new RowConversionException(
                         "column '" + column.name() + "': " + e.getMessage());
             }

@@ -1,7 +1,7 @@
 package io.github.flinkduckdb.otter.cli;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
-import io.github.flinkduckdb.otter.parquet.Sql;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,22 +69,22 @@ public final class OtterDemo {
                     "Row counts (DuckDB tables, Parquet files, dead letters)",
                     "SELECT 'orders' AS model, (SELECT count(*) FROM orders) AS duckdb_rows,"
                             + " (SELECT count(*) FROM read_parquet("
-                            + Sql.literal(parquet + "/orders/**/*.parquet")
+                            + SqlIdentifiers.literal(parquet + "/orders/**/*.parquet")
                             + ")) AS parquet_rows"
                             + " UNION ALL SELECT 'purchases', (SELECT count(*) FROM purchases),"
                             + " (SELECT count(*) FROM read_parquet("
-                            + Sql.literal(parquet + "/purchases/**/*.parquet")
+                            + SqlIdentifiers.literal(parquet + "/purchases/**/*.parquet")
                             + "))"
                             + " UNION ALL SELECT 'dead letters', NULL, (SELECT count(*) FROM"
                             + " read_parquet("
-                            + Sql.literal(out + "/dlq/**/*.parquet")
+                            + SqlIdentifiers.literal(out + "/dlq/**/*.parquet")
                             + "))");
             print(
                     st,
                     "Revenue per currency, from the Parquet files (partitioned by currency)",
                     "SELECT currency, count(*) AS orders, sum(order_total) AS revenue"
                             + " FROM read_parquet("
-                            + Sql.literal(parquet + "/orders/**/*.parquet")
+                            + SqlIdentifiers.literal(parquet + "/orders/**/*.parquet")
                             + ") GROUP BY currency ORDER BY currency");
             print(
                     st,
@@ -95,7 +95,7 @@ public final class OtterDemo {
                     st,
                     "Dead letters",
                     "SELECT stage, error FROM read_parquet("
-                            + Sql.literal(out + "/dlq/**/*.parquet")
+                            + SqlIdentifiers.literal(out + "/dlq/**/*.parquet")
                             + ") ORDER BY message_number");
         }
         System.out.println("Output: " + out);

@@ -1,8 +1,8 @@
 package io.github.flinkduckdb.otter.dlq;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
-import io.github.flinkduckdb.otter.parquet.Sql;
 import io.github.flinkduckdb.otter.project.FileSourceConfig;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +67,8 @@ final class ParquetDeadLetterFolder implements DeadLetterQueue {
         }
         StringBuilder list = new StringBuilder();
         for (Path f : files) {
-            list.append(list.length() == 0 ? "" : ", ").append(Sql.literal(f.toString()));
+            list.append(list.length() == 0 ? "" : ", ")
+                    .append(SqlIdentifiers.literal(f.toString()));
         }
         String sql =
                 "SELECT filename, file_row_number, stage, model, error, source, body"

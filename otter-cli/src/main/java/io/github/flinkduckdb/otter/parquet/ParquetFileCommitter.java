@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.otter.parquet;
 
+import io.github.flinkduckdb.schema.SqlIdentifiers;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -181,7 +183,7 @@ final class ParquetFileCommitter {
             throws SQLException {
         String files =
                 chunks.stream()
-                        .map(p -> Sql.literal(p.toString()))
+                        .map(p -> SqlIdentifiers.literal(p.toString()))
                         .collect(Collectors.joining(", "));
         StringBuilder select = new StringBuilder();
         if (dedupeKey.isEmpty()) {
@@ -192,7 +194,7 @@ final class ParquetFileCommitter {
                     .append(files)
                     .append("], filename = true, file_row_number = true)")
                     .append(" QUALIFY row_number() OVER (PARTITION BY ")
-                    .append(Sql.quoteAll(dedupeKey))
+                    .append(quoteAll(dedupeKey))
                     .append(" ORDER BY list_position([")
                     .append(files)
                     .append("], filename), file_row_number) = 1");
@@ -201,15 +203,15 @@ final class ParquetFileCommitter {
                 new StringBuilder("COPY (")
                         .append(select)
                         .append(") TO ")
-                        .append(Sql.literal(target.toString()))
+                        .append(SqlIdentifiers.literal(target.toString()))
                         .append(" (FORMAT parquet, COMPRESSION ")
                         .append(compression)
                         .append(", FILENAME_PATTERN ")
-                        .append(Sql.literal("part-" + rollId + "-{i}"))
+                        .append(SqlIdentifiers.literal("part-" + rollId + "-{i}"))
                         // Not .parquet until published: no glob over a parent folder matches it.
                         .append(", FILE_EXTENSION 'pending'");
         if (!partitionBy.isEmpty()) {
-            copy.append(", PARTITION_BY (").append(Sql.quoteAll(partitionBy)).append(')');
+            copy.append(", PARTITION_BY (").append(quoteAll(partitionBy)).append(')');
         } else {
             copy.append(", FILE_SIZE_BYTES ").append(maxFileBytes);
         }
@@ -253,5 +255,9 @@ final class ParquetFileCommitter {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    private static String quoteAll(List<String> names) {
+        return names.stream().map(SqlIdentifiers::quote).collect(Collectors.joining(", "));
     }
 }

@@ -1,7 +1,12 @@
 package io.github.flinkduckdb.otter.parquet;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.conversion.AppendOps;
+import io.github.flinkduckdb.conversion.ColumnPlan;
+import io.github.flinkduckdb.conversion.ConversionFailure;
+import io.github.flinkduckdb.conversion.ValueConverter;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.apache.flink.types.Row;
 
@@ -14,19 +19,25 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Rows of one model waiting for the next checkpoint, in an in-memory DuckDB (spilling to disk
- * beyond its memory limit). At each checkpoint the buffer is sealed into a typed Parquet chunk
- * file; DuckDB does the typing from the JSON form of the rows. Confined to the task thread that
- * created it (DuckDB's appender must stay on one thread).
+ * beyond its memory limit). Rows are appended typed, the way the DuckDB sink stages them: each
+ * value converted strictly for its column ({@link ValueConverter}) and appended by its {@link
+ * ColumnPlan}; the few types the appender cannot fill, and the types the transform hands over as
+ * DuckDB's text (TIME WITH TIME ZONE, BIGNUM, UNION), are staged as text and cast when sealed. At
+ * each checkpoint the buffer is sealed into a typed Parquet chunk file. Confined to the task thread
+ * that created it (DuckDB's appender must stay on one thread).
  */
 final class ParquetStagingBuffer implements AutoCloseable {
 
-    private final List<ColumnSchema> columns;
-    private final RowJson json;
+    private final List<ColumnPlan> plans;
+    private final String[] names;
+    private final boolean[] text;
     private final Connection connection;
     private final String compression;
     private final Path spillDir;
@@ -37,18 +48,30 @@ final class ParquetStagingBuffer implements AutoCloseable {
     ParquetStagingBuffer(
             List<ColumnSchema> columns, String compression, Path spillDir, String memoryLimit)
             throws SQLException, IOException {
-        this.columns = List.copyOf(columns);
-        this.json = new RowJson(columns.stream().map(ColumnSchema::name).toList());
+        this.plans = new ArrayList<>(columns.size());
+        this.names = new String[columns.size()];
+        this.text = new boolean[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+            ColumnSchema c = columns.get(i);
+            text[i] = ColumnPlan.needsText(c.type());
+            plans.add(text[i] ? ColumnPlan.ofText(c) : ColumnPlan.of(c));
+            names[i] = c.name();
+        }
         this.compression = compression;
         this.spillDir = spillDir;
         Files.createDirectories(spillDir);
         this.connection = DuckDBDriverConnections.inMemory();
         try (Statement st = connection.createStatement()) {
             st.execute("SET threads = 1");
-            st.execute("SET memory_limit = " + Sql.literal(memoryLimit));
-            st.execute("SET temp_directory = " + Sql.literal(spillDir.toString()));
+            st.execute("SET memory_limit = " + SqlIdentifiers.literal(memoryLimit));
+            st.execute("SET temp_directory = " + SqlIdentifiers.literal(spillDir.toString()));
             st.execute("SET preserve_insertion_order = true");
-            st.execute("CREATE TABLE buf (j VARCHAR)");
+            st.execute(
+                    "CREATE TABLE buf ("
+                            + plans.stream()
+                                    .map(p -> p.quotedName() + " " + p.stagingTypeSql())
+                                    .collect(Collectors.joining(", "))
+                            + ")");
         }
     }
 
@@ -61,13 +84,49 @@ final class ParquetStagingBuffer implements AutoCloseable {
         if (appender == null) {
             appender = connection.unwrap(DuckDBConnection.class).createAppender("main", "buf");
         }
+        Set<String> named = row.getFieldNames(false);
         appender.beginRow();
-        appender.append(json.write(row));
+        for (int i = 0; i < names.length; i++) {
+            Object value = named != null ? row.getField(names[i]) : row.getField(i);
+            ColumnPlan plan = plans.get(i);
+            if (value == null) {
+                appender.appendNull();
+            } else if (text[i]) {
+                AppendOps.append(appender, plan, textForm(plan, value));
+            } else {
+                AppendOps.append(appender, plan, convert(plan, value));
+            }
+        }
         appender.endRow();
         if (rows == 0) {
             firstRowMillis = System.currentTimeMillis();
         }
         rows++;
+    }
+
+    private static Object convert(ColumnPlan plan, Object value) throws SQLException {
+        try {
+            return ValueConverter.convert(value, plan.type());
+        } catch (ConversionFailure f) {
+            String column =
+                    f.path().isEmpty()
+                            ? plan.name()
+                            : plan.name() + (f.path().startsWith("[") ? "" : ".") + f.path();
+            throw new SQLException(
+                    "Cannot stage a value of Java type "
+                            + f.javaType()
+                            + " for Parquet column '"
+                            + column
+                            + "' ("
+                            + f.type().toSql()
+                            + "): "
+                            + f.reason());
+        }
+    }
+
+    /** DuckDB's text form of a value (nested values as their JSON), which the seal casts back. */
+    private static Object textForm(ColumnPlan plan, Object value) {
+        return plan.mode() == ColumnPlan.Mode.TEXT ? value.toString() : value;
     }
 
     long rows() {
@@ -90,13 +149,16 @@ final class ParquetStagingBuffer implements AutoCloseable {
             appender = null;
         }
         Files.createDirectories(chunk.getParent());
-        String select = columns.stream().map(Sql::fromJson).collect(Collectors.joining(", "));
+        String select =
+                plans.stream()
+                        .map(p -> p.selectExpression(p.quotedName()) + " AS " + p.quotedName())
+                        .collect(Collectors.joining(", "));
         try (Statement st = connection.createStatement()) {
             st.execute(
                     "COPY (SELECT "
                             + select
                             + " FROM buf) TO "
-                            + Sql.literal(chunk.toString())
+                            + SqlIdentifiers.literal(chunk.toString())
                             + " (FORMAT parquet, COMPRESSION "
                             + compression
                             + ")");

@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.otter.parquet;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,7 +57,7 @@ class ParquetFileCommitterTest {
                             + ", "
                             + to
                             + ") r(i)) TO "
-                            + Sql.literal(chunks.resolve(name).toString())
+                            + SqlIdentifiers.literal(chunks.resolve(name).toString())
                             + " (FORMAT parquet)");
         }
     }
@@ -71,7 +72,8 @@ class ParquetFileCommitterTest {
                 ResultSet rs =
                         st.executeQuery(
                                 "SELECT count(*), count(DISTINCT id) FROM read_parquet("
-                                        + Sql.literal(dir.resolve("out") + "/**/*.parquet")
+                                        + SqlIdentifiers.literal(
+                                                dir.resolve("out") + "/**/*.parquet")
                                         + ")")) {
             rs.next();
             assertThat(rs.getLong(2)).as("distinct ids").isEqualTo(rs.getLong(1));
@@ -189,7 +191,7 @@ class ParquetFileCommitterTest {
         try (Statement st = duckdb.createStatement()) {
             st.execute(
                     "COPY (SELECT i AS id, md5(i::VARCHAR) AS h FROM range(200000) r(i)) TO "
-                            + Sql.literal(chunks.resolve("w/big.parquet").toString())
+                            + SqlIdentifiers.literal(chunks.resolve("w/big.parquet").toString())
                             + " (FORMAT parquet)");
         }
         ParquetRoll roll = new ParquetRoll("r3", 1, List.of("w/big.parquet"), 200_000);

@@ -4,6 +4,7 @@ import io.github.flinkduckdb.connection.DuckDBDriverConnections;
 import io.github.flinkduckdb.otter.project.FlushPolicy;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
+import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -132,7 +133,8 @@ class ParquetOutputITCase {
                                         + "typeof(any_value(total)),"
                                         + " (list(buyer ORDER BY id) FILTER (id IN (1, 20)))::VARCHAR"
                                         + " FROM read_parquet("
-                                        + Sql.literal(dir.resolve("out") + "/**/*.parquet")
+                                        + SqlIdentifiers.literal(
+                                                dir.resolve("out") + "/**/*.parquet")
                                         + ")")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(1000);
@@ -193,7 +195,8 @@ class ParquetOutputITCase {
                 ResultSet rs =
                         st.executeQuery(
                                 "SELECT count(*), count(DISTINCT id) FROM read_parquet("
-                                        + Sql.literal(dir.resolve("out") + "/**/*.parquet")
+                                        + SqlIdentifiers.literal(
+                                                dir.resolve("out") + "/**/*.parquet")
                                         + ")")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(n);
@@ -250,7 +253,7 @@ class ParquetOutputITCase {
                             ResultSet rs =
                                     st.executeQuery(
                                             "SELECT count(*) FROM read_parquet("
-                                                    + Sql.literal(out + "/**/*.parquet")
+                                                    + SqlIdentifiers.literal(out + "/**/*.parquet")
                                                     + ")")) {
                         rs.next();
                         long count = rs.getLong(1);

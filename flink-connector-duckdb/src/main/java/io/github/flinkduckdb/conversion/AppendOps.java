@@ -1,4 +1,4 @@
-package io.github.flinkduckdb.sink.internal;
+package io.github.flinkduckdb.conversion;
 
 import io.github.flinkduckdb.schema.DuckDBType;
 
@@ -20,15 +20,18 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Appends a value already converted by {@link ValueConverter} with the appender method for its
- * column's type. Returns an estimate of the bytes written, for the {@code numBytesOut} metric.
+ * Appends a value already converted by {@link ValueConverter} to a staging column with the appender
+ * method for its {@link ColumnPlan}: text as is, JSON-staged values as {@link JsonText}, every
+ * other value with the overload for its DuckDB type. Returns an estimate of the bytes written, for
+ * the {@code numBytesOut} metric.
  */
 @Internal
-final class AppendOps {
+public final class AppendOps {
 
     private AppendOps() {}
 
-    static long append(DuckDBAppender a, ColumnPlan plan, Object v) throws SQLException {
+    /** Appends {@code v} (converted for {@code plan}'s type, or null) to the current row. */
+    public static long append(DuckDBAppender a, ColumnPlan plan, Object v) throws SQLException {
         switch (plan.mode()) {
             case TEXT:
                 {

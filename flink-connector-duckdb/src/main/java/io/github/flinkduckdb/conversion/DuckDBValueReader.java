@@ -1,4 +1,4 @@
-package io.github.flinkduckdb.otter.internal;
+package io.github.flinkduckdb.conversion;
 
 import io.github.flinkduckdb.schema.DuckDBType;
 
@@ -27,32 +27,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns values DuckDB's JDBC driver returns (and values the sink's strict converter returns) into
- * the Java types {@link FlinkTypes} declares. A reader is compiled once per DuckDB type.
+ * Reads one value of a known DuckDB type, as DuckDB's JDBC driver returns it (top level or nested)
+ * or as {@link ValueConverter} returns it, into the Java class {@link DuckDBTypeMapping} declares
+ * for that type ({@link org.apache.flink.table.types.DataType#getConversionClass()}): e.g. HUGEINT
+ * as a {@link BigDecimal} of scale 0, TIMESTAMPTZ as an {@link Instant}, LIST as an object array of
+ * the element class, STRUCT as a {@link Row} with field names, types without a Flink type as
+ * DuckDB's text. A reader is built once per type ({@link #of}); a value that does not have the Java
+ * form its type promises is a {@link ValueReadException}.
  */
 @Internal
-public final class FlinkValues {
+@FunctionalInterface
+public interface DuckDBValueReader {
 
-    private FlinkValues() {}
+    /** The Java value of {@code value} (non-null). */
+    Object read(Object value) throws ValueReadException;
 
-    /** Reads one value of a known DuckDB type. */
-    public interface Reader {
-        Object read(Object value) throws ValueReadException;
-    }
-
-    /** A value that does not have the Java form its DuckDB type promises. */
-    public static final class ValueReadException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        public ValueReadException(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /**
-     * A reader for values of {@code type} as DuckDB's JDBC driver or the sink converter gives them.
-     */
-    public static Reader reader(DuckDBType type) {
+    /** A reader for values of {@code type}. */
+    static DuckDBValueReader of(DuckDBType type) {
         switch (type.id()) {
             case BOOLEAN:
                 return v -> {
@@ -75,8 +66,7 @@ public final class FlinkValues {
             case UBIGINT:
             case HUGEINT:
             case UHUGEINT:
-            case BIGNUM:
-                return v -> bigInteger(type, v);
+                return v -> wholeDecimal(type, v);
             case FLOAT:
                 return v -> number(type, v).floatValue();
             case DOUBLE:
@@ -155,9 +145,10 @@ public final class FlinkValues {
         }
     }
 
-    private static Reader list(DuckDBType type) {
-        Reader element = reader(type.elementType());
-        Class<?> elementClass = FlinkTypes.of(type.elementType()).getTypeClass();
+    private static DuckDBValueReader list(DuckDBType type) {
+        DuckDBValueReader element = of(type.elementType());
+        Class<?> elementClass =
+                DuckDBTypeMapping.toFlinkOrText(type.elementType()).getConversionClass();
         return v -> {
             Object[] in;
             try {
@@ -182,9 +173,9 @@ public final class FlinkValues {
         };
     }
 
-    private static Reader map(DuckDBType type) {
-        Reader key = reader(type.keyType());
-        Reader value = reader(type.valueType());
+    private static DuckDBValueReader map(DuckDBType type) {
+        DuckDBValueReader key = of(type.keyType());
+        DuckDBValueReader value = of(type.valueType());
         return v -> {
             if (!(v instanceof Map)) {
                 throw unexpected(type, v);
@@ -200,14 +191,14 @@ public final class FlinkValues {
         };
     }
 
-    private static Reader struct(DuckDBType type) {
+    private static DuckDBValueReader struct(DuckDBType type) {
         List<DuckDBType.Field> fields = type.children();
         int n = fields.size();
-        Reader[] readers = new Reader[n];
+        DuckDBValueReader[] readers = new DuckDBValueReader[n];
         String[] names = new String[n];
         LinkedHashMap<String, Integer> positionByName = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            readers[i] = reader(fields.get(i).type());
+            readers[i] = of(fields.get(i).type());
             names[i] = fields.get(i).name();
             positionByName.put(names[i], i);
         }
@@ -254,19 +245,19 @@ public final class FlinkValues {
         throw unexpected(type, v);
     }
 
-    private static BigInteger bigInteger(DuckDBType type, Object v) throws ValueReadException {
+    private static BigDecimal wholeDecimal(DuckDBType type, Object v) throws ValueReadException {
         if (v instanceof BigInteger) {
-            return (BigInteger) v;
+            return new BigDecimal((BigInteger) v);
         }
         if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            return BigInteger.valueOf(((Number) v).longValue());
+            return BigDecimal.valueOf(((Number) v).longValue());
         }
         if (v instanceof BigDecimal) {
-            return ((BigDecimal) v).toBigInteger();
+            return (BigDecimal) v;
         }
         if (v instanceof CharSequence) {
             try {
-                return new BigInteger(v.toString());
+                return new BigDecimal(v.toString());
             } catch (NumberFormatException e) {
                 throw unexpected(type, v);
             }

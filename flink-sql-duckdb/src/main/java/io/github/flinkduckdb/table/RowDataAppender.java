@@ -35,7 +35,7 @@ import java.util.Map;
  * declare get their default (NULL without one).
  */
 @Internal
-public final class RowDataRecordConverter implements RecordConverter<RowData> {
+public final class RowDataAppender implements RecordConverter<RowData> {
 
     private static final long serialVersionUID = 1L;
 
@@ -43,7 +43,7 @@ public final class RowDataRecordConverter implements RecordConverter<RowData> {
     private final LogicalType[] types;
     private transient FieldWriter[] writers;
 
-    public RowDataRecordConverter(RowType rowType) {
+    public RowDataAppender(RowType rowType) {
         this.names = rowType.getFieldNames().toArray(new String[0]);
         this.types = rowType.getChildren().toArray(new LogicalType[0]);
     }

@@ -1,4 +1,4 @@
-package io.github.flinkduckdb.sink.internal;
+package io.github.flinkduckdb.conversion;
 
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
@@ -9,10 +9,12 @@ import org.apache.flink.annotation.Internal;
 import java.io.Serializable;
 
 /**
- * How one target column is staged. Most types go through DuckDB's appender natively; the few it
- * cannot fill (INTERVAL, BIT, BIGNUM, TIME_NS, types defined in the target database, nested types
- * with such parts, fixed-size ARRAYs) are staged as text and cast in SQL when the staged rows are
- * sealed or flushed, still inside the writer, so a bad value fails before any commit.
+ * How one target column is staged in a DuckDB table filled by the appender. Most types go through
+ * DuckDB's appender natively; the few it cannot fill (INTERVAL, BIT, BIGNUM, TIME_NS, types defined
+ * in the target database, nested types with such parts, fixed-size ARRAYs) are staged as text and
+ * cast in SQL when the staged rows are sealed or flushed, still inside the writer, so a bad value
+ * fails before any commit. Used by the sink's staging tables and by otter-cli's Parquet staging
+ * buffer; {@link AppendOps} appends the values.
  */
 @Internal
 public final class ColumnPlan implements Serializable {
@@ -70,6 +72,37 @@ public final class ColumnPlan implements Serializable {
             }
         }
         return new ColumnPlan(column, mode);
+    }
+
+    /**
+     * Plans a column whose values arrive as DuckDB's text form (nested values as the {@link
+     * JsonText} of their parts) and are cast to the column's type on the way out: how values read
+     * with {@link DuckDBTypeMapping#toFlinkOrText} as STRING (TIME WITH TIME ZONE, BIGNUM, UNION)
+     * are written back.
+     */
+    public static ColumnPlan ofText(ColumnSchema column) {
+        return new ColumnPlan(column, column.type().isNested() ? Mode.JSON : Mode.TEXT);
+    }
+
+    /**
+     * Whether {@code t}, or a part of it, is a type whose values only {@link #ofText} can take in
+     * the form {@link DuckDBValueReader} reads them: a type {@link ValueConverter} takes no string
+     * for (TIME WITH TIME ZONE, BIGNUM, UNION).
+     */
+    public static boolean needsText(DuckDBType t) {
+        switch (t.id()) {
+            case TIME_TZ:
+            case BIGNUM:
+            case UNION:
+                return true;
+            default:
+                for (DuckDBType.Field f : t.children()) {
+                    if (needsText(f.type())) {
+                        return true;
+                    }
+                }
+                return false;
+        }
     }
 
     private static boolean containsUnion(DuckDBType t) {
@@ -182,7 +215,7 @@ public final class ColumnPlan implements Serializable {
     }
 
     /** The column names of {@code plans}, for messages. */
-    static java.util.List<String> names(java.util.List<ColumnPlan> plans) {
+    public static java.util.List<String> names(java.util.List<ColumnPlan> plans) {
         java.util.List<String> names = new java.util.ArrayList<>(plans.size());
         for (ColumnPlan p : plans) {
             names.add(p.name());

@@ -1,4 +1,4 @@
-package io.github.flinkduckdb.sink.internal;
+package io.github.flinkduckdb.conversion;
 
 import io.github.flinkduckdb.schema.DuckDBType;
 

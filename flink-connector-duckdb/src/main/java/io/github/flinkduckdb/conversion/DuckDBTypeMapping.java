@@ -1,4 +1,4 @@
-package io.github.flinkduckdb.table;
+package io.github.flinkduckdb.conversion;
 
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
@@ -15,8 +15,6 @@ import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.ArrayType;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
-import org.apache.flink.table.types.logical.LogicalTypeFamily;
-import org.apache.flink.table.types.logical.LogicalTypeRoot;
 import org.apache.flink.table.types.logical.MapType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
@@ -24,11 +22,13 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeChecks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * The mapping between Flink SQL types and DuckDB types, both ways, and the compatibility rules used
- * to validate a declared Flink schema against an existing DuckDB table.
+ * The project's one table between DuckDB types and Flink types, both ways: the Flink SQL connector
+ * declares and reads columns by it, the catalog shows DuckDB tables by it, and the Otter transform
+ * types its output rows by it ({@link DataType#getConversionClass()} is the Java class a {@link
+ * DuckDBValueReader} returns). Only the SQL layer and the transform load this class, so the
+ * DataStream sink needs no Table API at run time.
  *
  * <table>
  *   <caption>Flink to DuckDB (DDL derived by 'create-table' = 'true' and by the catalog)</caption>
@@ -43,11 +43,13 @@ import java.util.Locale;
  *   <tr><td>ARRAY&lt;T&gt;, MAP&lt;K,V&gt;, ROW&lt;...&gt;</td><td>T[], MAP(K, V), STRUCT(...)</td></tr>
  * </table>
  *
- * <p>DuckDB to Flink (catalog tables, reading): the reverse, plus HUGEINT and UHUGEINT as
- * DECIMAL(38, 0), UBIGINT as DECIMAL(20, 0), UINTEGER as BIGINT, USMALLINT as INT, UTINYINT as
- * SMALLINT, TIMESTAMP_S/_MS/_NS as TIMESTAMP(0)/(3)/(9), fixed-size arrays as ARRAY, and UUID,
- * JSON, ENUM, INTERVAL, BIT, VARINT and TIME WITH TIME ZONE as STRING (DuckDB's text form, which
- * DuckDB casts back when such a column is written). UNION and user-defined types have no mapping.
+ * <p>DuckDB to Flink: the reverse, plus HUGEINT and UHUGEINT as DECIMAL(38, 0), UBIGINT as
+ * DECIMAL(20, 0), UINTEGER as BIGINT, USMALLINT as INT, UTINYINT as SMALLINT, TIME_NS as TIME(3),
+ * TIMESTAMP_S/_MS/_NS as TIMESTAMP(0)/(3)/(9), TIMESTAMPTZ as TIMESTAMP_LTZ(6), fixed-size arrays
+ * as ARRAY, and UUID, JSON, ENUM, INTERVAL, BIT, BIGNUM (VARINT) and TIME WITH TIME ZONE as STRING
+ * (DuckDB's text form, which DuckDB casts back when such a column is written). UNION and
+ * user-defined types have no Flink SQL type ({@link #toFlink}); {@link #toFlinkOrText} reads them
+ * as STRING too.
  */
 @Internal
 public final class DuckDBTypeMapping {
@@ -134,6 +136,19 @@ public final class DuckDBTypeMapping {
      * @throws ValidationException naming the column for UNION and user-defined types
      */
     public static DataType toFlink(DuckDBType type, String column) {
+        return toFlink(type, column, false);
+    }
+
+    /**
+     * The Flink type a DuckDB value is read as where every DuckDB type must have one (the Otter
+     * transform's output rows): as {@link #toFlink}, with UNION and user-defined types as STRING
+     * (DuckDB's text form).
+     */
+    public static DataType toFlinkOrText(DuckDBType type) {
+        return toFlink(type, "?", true);
+    }
+
+    private static DataType toFlink(DuckDBType type, String column, boolean textForOthers) {
         switch (type.id()) {
             case BOOLEAN:
                 return DataTypes.BOOLEAN();
@@ -187,24 +202,28 @@ public final class DuckDBTypeMapping {
                 return DataTypes.TIMESTAMP_LTZ(6);
             case LIST:
             case ARRAY:
-                return DataTypes.ARRAY(toFlink(type.elementType(), column + "[]"));
+                return DataTypes.ARRAY(toFlink(type.elementType(), column + "[]", textForOthers));
             case MAP:
                 return DataTypes.MAP(
-                        toFlink(type.keyType(), column + ".key"),
-                        toFlink(type.valueType(), column + ".value"));
+                        toFlink(type.keyType(), column + ".key", textForOthers),
+                        toFlink(type.valueType(), column + ".value", textForOthers));
             case STRUCT:
                 {
                     List<DataTypes.Field> fields = new ArrayList<>();
                     for (DuckDBType.Field f : type.children()) {
                         fields.add(
                                 DataTypes.FIELD(
-                                        f.name(), toFlink(f.type(), column + "." + f.name())));
+                                        f.name(),
+                                        toFlink(f.type(), column + "." + f.name(), textForOthers)));
                     }
                     return DataTypes.ROW(fields);
                 }
             case UNION:
             case OTHER:
             default:
+                if (textForOthers) {
+                    return DataTypes.STRING();
+                }
                 throw new ValidationException(
                         "Column '"
                                 + column
@@ -233,133 +252,5 @@ public final class DuckDBTypeMapping {
                         .map(UniqueConstraint::getColumns)
                         .orElse(Collections.emptyList());
         return new TableSchema(table, columns, key);
-    }
-
-    /**
-     * Whether every value of Flink type {@code flink} can be written to a DuckDB column of type
-     * {@code duck} (DuckDB still range-checks: e.g. a negative BIGINT into UBIGINT fails with the
-     * column named).
-     */
-    public static boolean canWrite(LogicalType flink, DuckDBType duck) {
-        if (duck.id() == DuckDBType.Id.OTHER) {
-            // A type defined in the database: DuckDB casts the text form.
-            return flink.is(LogicalTypeFamily.CHARACTER_STRING);
-        }
-        DataType natural;
-        try {
-            natural = toFlink(duck, "?");
-        } catch (ValidationException e) {
-            return false;
-        }
-        return fits(flink, natural.getLogicalType());
-    }
-
-    /** Whether a DuckDB column of type {@code duck} can be read as Flink type {@code flink}. */
-    public static boolean canRead(DuckDBType duck, LogicalType flink) {
-        DataType natural;
-        try {
-            natural = toFlink(duck, "?");
-        } catch (ValidationException e) {
-            return false;
-        }
-        return fits(natural.getLogicalType(), flink);
-    }
-
-    /**
-     * Whether every value of {@code from} is a value of {@code to} (ignoring nullability, string
-     * and binary lengths, and time precisions, which DuckDB stores at the column's precision).
-     */
-    static boolean fits(LogicalType from, LogicalType to) {
-        if (from.is(LogicalTypeFamily.CHARACTER_STRING)) {
-            return to.is(LogicalTypeFamily.CHARACTER_STRING);
-        }
-        if (from.is(LogicalTypeFamily.BINARY_STRING)) {
-            return to.is(LogicalTypeFamily.BINARY_STRING);
-        }
-        LogicalTypeRoot f = from.getTypeRoot();
-        LogicalTypeRoot t = to.getTypeRoot();
-        if (from.is(LogicalTypeFamily.INTEGER_NUMERIC)) {
-            if (to.is(LogicalTypeFamily.INTEGER_NUMERIC)) {
-                return integerDigits(t) >= integerDigits(f);
-            }
-            if (t == LogicalTypeRoot.DECIMAL) {
-                DecimalType d = (DecimalType) to;
-                return d.getPrecision() - d.getScale() >= integerDigits(f);
-            }
-            return false;
-        }
-        switch (f) {
-            case DECIMAL:
-                {
-                    DecimalType d = (DecimalType) from;
-                    if (t == LogicalTypeRoot.DECIMAL) {
-                        DecimalType e = (DecimalType) to;
-                        return e.getScale() >= d.getScale()
-                                && e.getPrecision() - e.getScale()
-                                        >= d.getPrecision() - d.getScale();
-                    }
-                    if (to.is(LogicalTypeFamily.INTEGER_NUMERIC)) {
-                        return d.getScale() == 0 && integerDigits(t) > d.getPrecision();
-                    }
-                    return false;
-                }
-            case FLOAT:
-                return t == LogicalTypeRoot.FLOAT || t == LogicalTypeRoot.DOUBLE;
-            case BOOLEAN:
-            case DOUBLE:
-            case DATE:
-            case TIME_WITHOUT_TIME_ZONE:
-            case TIMESTAMP_WITHOUT_TIME_ZONE:
-            case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-                return f == t;
-            case ARRAY:
-                return t == LogicalTypeRoot.ARRAY
-                        && fits(
-                                ((ArrayType) from).getElementType(),
-                                ((ArrayType) to).getElementType());
-            case MAP:
-                return t == LogicalTypeRoot.MAP
-                        && fits(((MapType) from).getKeyType(), ((MapType) to).getKeyType())
-                        && fits(((MapType) from).getValueType(), ((MapType) to).getValueType());
-            case ROW:
-                {
-                    if (t != LogicalTypeRoot.ROW) {
-                        return false;
-                    }
-                    List<RowType.RowField> a = ((RowType) from).getFields();
-                    List<RowType.RowField> b = ((RowType) to).getFields();
-                    if (a.size() != b.size()) {
-                        return false;
-                    }
-                    for (int i = 0; i < a.size(); i++) {
-                        if (!a.get(i)
-                                        .getName()
-                                        .toLowerCase(Locale.ROOT)
-                                        .equals(b.get(i).getName().toLowerCase(Locale.ROOT))
-                                || !fits(a.get(i).getType(), b.get(i).getType())) {
-                            return false;
-                        }
-                    }
-                    return true;
-                }
-            default:
-                return false;
-        }
-    }
-
-    /** Decimal digits every value of an integer type fits in (BIGINT: 19). */
-    private static int integerDigits(LogicalTypeRoot root) {
-        switch (root) {
-            case TINYINT:
-                return 3;
-            case SMALLINT:
-                return 5;
-            case INTEGER:
-                return 10;
-            case BIGINT:
-                return 19;
-            default:
-                return 0;
-        }
     }
 }
