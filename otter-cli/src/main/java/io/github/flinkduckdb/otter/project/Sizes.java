@@ -7,7 +7,7 @@ import org.apache.flink.configuration.MemorySize;
  * {@code 128MB}, {@code 10 MiB}, {@code 1g}; units are powers of 1024, {@code _} may group digits.
  * A size that does not fit in a {@code long} is rejected, never wrapped.
  */
-public final class Sizes {
+final class Sizes {
 
     private Sizes() {}
 
@@ -18,7 +18,7 @@ public final class Sizes {
      *
      * @throws IllegalArgumentException naming {@code text} when it is not a size or too large
      */
-    public static long parseBytes(String text) {
+    static long parseBytes(String text) {
         // MemorySize knows kb, mb, gb, tb (all binary) but not the IEC spelling kib, mib, ...
         String t =
                 (text == null ? "" : text.trim().replace("_", ""))
