@@ -38,6 +38,7 @@ final class ParquetStagingBuffer implements AutoCloseable {
     private final List<ColumnPlan> plans;
     private final String[] names;
     private final boolean[] text;
+    private final Object[] slots;
     private final Connection connection;
     private final String compression;
     private final Path spillDir;
@@ -51,6 +52,7 @@ final class ParquetStagingBuffer implements AutoCloseable {
         this.plans = new ArrayList<>(columns.size());
         this.names = new String[columns.size()];
         this.text = new boolean[columns.size()];
+        this.slots = new Object[columns.size()];
         for (int i = 0; i < columns.size(); i++) {
             ColumnSchema c = columns.get(i);
             text[i] = ColumnPlan.needsText(c.type());
@@ -84,17 +86,25 @@ final class ParquetStagingBuffer implements AutoCloseable {
         if (appender == null) {
             appender = connection.unwrap(DuckDBConnection.class).createAppender("main", "buf");
         }
+        // Converted in full before the appender sees the row, so a value that does not fit leaves
+        // the buffer as it was.
         Set<String> named = row.getFieldNames(false);
-        appender.beginRow();
         for (int i = 0; i < names.length; i++) {
             Object value = named != null ? row.getField(names[i]) : row.getField(i);
-            ColumnPlan plan = plans.get(i);
             if (value == null) {
-                appender.appendNull();
+                slots[i] = null;
             } else if (text[i]) {
-                AppendOps.append(appender, plan, textForm(plan, value));
+                slots[i] = textForm(plans.get(i), value);
             } else {
-                AppendOps.append(appender, plan, convert(plan, value));
+                slots[i] = convert(plans.get(i), value);
+            }
+        }
+        appender.beginRow();
+        for (int i = 0; i < names.length; i++) {
+            if (slots[i] == null) {
+                appender.appendNull();
+            } else {
+                AppendOps.append(appender, plans.get(i), slots[i]);
             }
         }
         appender.endRow();

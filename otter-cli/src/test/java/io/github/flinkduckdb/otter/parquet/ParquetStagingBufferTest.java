@@ -133,7 +133,8 @@ class ParquetStagingBufferTest {
     }
 
     @Test
-    void aValueThatDoesNotFitNamesTheColumn(@TempDir Path dir) throws Exception {
+    void aValueThatDoesNotFitNamesTheColumnAndLeavesTheBufferAsItWas(@TempDir Path dir)
+            throws Exception {
         List<ColumnSchema> columns =
                 List.of(ColumnSchema.of("qty", DuckDBType.of(DuckDBType.Id.INTEGER)));
         try (ParquetStagingBuffer buffer =
@@ -145,6 +146,18 @@ class ParquetStagingBufferTest {
                     .hasMessageContaining("'qty' (INTEGER)")
                     .hasMessageContaining("java.lang.Long")
                     .hasMessageContaining("out of range");
+            row.setField("qty", 5);
+            buffer.add(row);
+            assertThat(buffer.rows()).isEqualTo(1);
+            Path chunk = dir.resolve("chunks/one.parquet");
+            buffer.sealTo(chunk);
+            try (Connection c = DuckDBDriverConnections.inMemory();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT qty FROM (" + read(chunk) + ")")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(5);
+                assertThat(rs.next()).isFalse();
+            }
         }
     }
 
