@@ -4,7 +4,7 @@ import org.apache.flink.annotation.Internal;
 
 /**
  * What a DuckDB error says about the call that raised it, and so what its caller does with it: see
- * {@link DuckDBErrors} for the messages behind each kind.
+ * {@link DuckDBErrorClassifier} for the messages behind each kind.
  */
 @Internal
 public enum DuckDBErrorKind {

@@ -10,10 +10,10 @@ import java.time.Duration;
 
 /**
  * The one retry loop for DuckDB calls: retries an action on {@link DuckDBErrorKind#TRANSIENT
- * transient} DuckDB errors (as {@link DuckDBErrors} classifies them) with exponential backoff, and
- * throws every other error at once, unchanged. Used for opening, flushing and committing in the
- * sink, for table creation, for scans and for lookups. {@link #withMaxRetries} is the policy they
- * all use: 200 ms doubling up to 10 s between attempts.
+ * transient} DuckDB errors (as {@link DuckDBErrorClassifier} classifies them) with exponential
+ * backoff, and throws every other error at once, unchanged. Used for opening, flushing and
+ * committing in the sink, for table creation, for scans and for lookups. {@link #withMaxRetries} is
+ * the policy they all use: 200 ms doubling up to 10 s between attempts.
  */
 @Internal
 public final class RetryPolicy implements Serializable {
@@ -60,7 +60,7 @@ public final class RetryPolicy implements Serializable {
             try {
                 return action.run();
             } catch (Exception e) {
-                if (attempt >= maxRetries || !DuckDBErrors.isRetriable(e)) {
+                if (attempt >= maxRetries || !DuckDBErrorClassifier.isRetriable(e)) {
                     throw e;
                 }
                 LOG.warn(

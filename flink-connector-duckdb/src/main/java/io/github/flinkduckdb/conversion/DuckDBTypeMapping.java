@@ -1,9 +1,9 @@
 package io.github.flinkduckdb.conversion;
 
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.DataTypes;
@@ -237,7 +237,7 @@ public final class DuckDBTypeMapping {
      * The DuckDB schema of a Flink table's physical columns, with its primary key and NOT NULL
      * constraints, as {@code 'create-table' = 'true'} and the catalog create it.
      */
-    public static TableSchema toDuckDBSchema(ResolvedSchema schema, TableIdentifier table) {
+    public static DuckDBTableSchema toDuckDBSchema(ResolvedSchema schema, TableIdentifier table) {
         List<ColumnSchema> columns = new ArrayList<>();
         for (Column c : schema.getColumns()) {
             if (!c.isPhysical()) {
@@ -251,6 +251,6 @@ public final class DuckDBTypeMapping {
                 schema.getPrimaryKey()
                         .map(UniqueConstraint::getColumns)
                         .orElse(Collections.emptyList());
-        return new TableSchema(table, columns, key);
+        return new DuckDBTableSchema(table, columns, key);
     }
 }

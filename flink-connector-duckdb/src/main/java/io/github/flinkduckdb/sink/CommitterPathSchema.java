@@ -1,11 +1,11 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -28,13 +28,14 @@ final class CommitterPathSchema {
 
     private CommitterPathSchema() {}
 
-    static TableSchema resolve(DuckDBSinkConfig config) {
-        DuckDBConnectionOptions c = config.connection;
+    static DuckDBTableSchema resolve(DuckDBSinkConfig config) {
+        DuckDBConnectionProvider c = config.connection;
         boolean reachable = c.isMotherDuck() || c.localFile().map(Files::exists).orElse(false);
         Exception readFailure = null;
         if (reachable) {
             try (Connection connection = c.openForReading()) {
-                Optional<TableSchema> schema = TableSchemaReader.read(connection, config.table);
+                Optional<DuckDBTableSchema> schema =
+                        DuckDBTableSchemaReader.read(connection, config.table);
                 if (schema.isPresent()) {
                     return schema.get().withIdentifier(config.table);
                 }
@@ -80,7 +81,7 @@ final class CommitterPathSchema {
     }
 
     /** Runs a create statement in a scratch in-memory database and reads the table back. */
-    private static TableSchema ofCreateStatement(String createSql, TableIdentifier table)
+    private static DuckDBTableSchema ofCreateStatement(String createSql, TableIdentifier table)
             throws SQLException {
         try (Connection scratch = DuckDBDriverConnections.inMemory();
                 Statement st = scratch.createStatement()) {
@@ -92,7 +93,7 @@ final class CommitterPathSchema {
             st.execute(stripCatalog(createSql, table));
             TableIdentifier local =
                     new TableIdentifier(null, table.schema().orElse(null), table.table());
-            return TableSchemaReader.read(scratch, local)
+            return DuckDBTableSchemaReader.read(scratch, local)
                     .orElseThrow(
                             () ->
                                     new SQLException(

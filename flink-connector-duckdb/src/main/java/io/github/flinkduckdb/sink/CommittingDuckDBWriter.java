@@ -1,8 +1,8 @@
 package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.sink.internal.Payloads;
 import io.github.flinkduckdb.sink.internal.StagingDrain;
 import io.github.flinkduckdb.sink.internal.StagingTable;
@@ -39,7 +39,7 @@ final class CommittingDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
 
     CommittingDuckDBWriter(
             DuckDBSinkConfig config,
-            TableSchema declaredSchema,
+            DuckDBTableSchema declaredSchema,
             RecordConverter<IN> converter,
             SinkWriterMetricGroup metrics,
             String jobId,

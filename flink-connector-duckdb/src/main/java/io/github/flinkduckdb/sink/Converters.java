@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.types.Row;
@@ -71,7 +71,7 @@ final class Converters {
         }
 
         @Override
-        public void open(TableSchema schema) throws Exception {
+        public void open(DuckDBTableSchema schema) throws Exception {
             writer.open(schema);
         }
 

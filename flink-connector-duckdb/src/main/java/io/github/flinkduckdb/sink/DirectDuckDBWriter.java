@@ -1,13 +1,13 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
-import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
+import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
 import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.sink.internal.Payloads;
 import io.github.flinkduckdb.sink.internal.StagedColumns;
 import io.github.flinkduckdb.sink.internal.StagingDrain;
@@ -77,13 +77,13 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
     }
 
     private void open() throws Exception {
-        DuckDBConnectionOptions options = config.connection;
+        DuckDBConnectionProvider options = config.connection;
         target = openTarget(options);
         limitThreads(target, options);
-        TableSchema schema =
+        DuckDBTableSchema schema =
                 TargetTable.ensureTable(
                         target,
-                        TableSchemaReader.resolve(target, config.table),
+                        DuckDBTableSchemaReader.resolve(target, config.table),
                         config.createTableSql,
                         options.describe(),
                         config.retryPolicy);
@@ -124,7 +124,7 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
      * made the two compete for the cores of the slot (measured: about 10% slower at parallelism 1
      * on two cores).
      */
-    private static void limitThreads(Connection c, DuckDBConnectionOptions options)
+    private static void limitThreads(Connection c, DuckDBConnectionProvider options)
             throws SQLException {
         if (!options.localFile().isPresent()) {
             return;
@@ -139,11 +139,11 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
         }
     }
 
-    private Connection openTarget(DuckDBConnectionOptions options) throws Exception {
+    private Connection openTarget(DuckDBConnectionProvider options) throws Exception {
         try {
             return config.retryPolicy.run("Opening " + options.describe(), options::open);
         } catch (SQLException e) {
-            if (DuckDBErrors.isLockConflict(e)) {
+            if (DuckDBErrorClassifier.isLockConflict(e)) {
                 throw new DuckDBSinkException(
                         "Cannot open "
                                 + options.describe()
@@ -154,7 +154,7 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
                                 + "). A DuckDB file allows one writing process; with writers in several TaskManagers use WriteMode.COMMITTER or EXACTLY_ONCE, which write through one committer.",
                         options.scrub(e));
             }
-            if (DuckDBErrors.isConfigurationConflict(e)) {
+            if (DuckDBErrorClassifier.isConfigurationConflict(e)) {
                 throw new DuckDBSinkException(
                         "Cannot open "
                                 + options.describe()
@@ -285,8 +285,8 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
                     return null;
                 });
         // Another writer may have added it first, with a type inferred from its own value.
-        TableSchema now =
-                TableSchemaReader.read(target, schema.identifier())
+        DuckDBTableSchema now =
+                DuckDBTableSchemaReader.read(target, schema.identifier())
                         .orElseThrow(
                                 () ->
                                         new DuckDBSinkException(

@@ -1,11 +1,11 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
-import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
+import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.sink.internal.CommitGauges;
 import io.github.flinkduckdb.sink.internal.Payloads;
 import io.github.flinkduckdb.sink.internal.ScratchFiles;
@@ -52,7 +52,7 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
 
     private Connection connection;
     private TargetTable target;
-    private TableSchema targetSchema;
+    private DuckDBTableSchema targetSchema;
     private boolean swept;
 
     DuckDBCommitter(DuckDBSinkConfig config, SinkCommitterMetricGroup metrics, int subtask) {
@@ -174,7 +174,7 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
             }
             return outcome.skipped;
         } catch (Exception e) {
-            if (DuckDBErrors.isRetriable(e)) {
+            if (DuckDBErrorClassifier.isRetriable(e)) {
                 // Reconnect on the next attempt: the lock holder may have gone, the file may be
                 // back.
                 for (Payloads.Opened payload : payloads) {
@@ -216,7 +216,8 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
         if (targetSchema.indexOf(column.name()) >= 0) {
             return;
         }
-        targetSchema = TableSchemaReader.read(connection, target.identifier()).orElse(targetSchema);
+        targetSchema =
+                DuckDBTableSchemaReader.read(connection, target.identifier()).orElse(targetSchema);
         if (targetSchema.indexOf(column.name()) >= 0) {
             return;
         }
@@ -244,13 +245,13 @@ final class DuckDBCommitter implements Committer<DuckDBCommittable> {
             ScratchFiles.sweepOrphans();
             swept = true;
         }
-        DuckDBConnectionOptions options = config.connection;
+        DuckDBConnectionProvider options = config.connection;
         Connection c = options.open();
         try {
             targetSchema =
                     TargetTable.ensureTable(
                             c,
-                            TableSchemaReader.resolve(c, config.table),
+                            DuckDBTableSchemaReader.resolve(c, config.table),
                             config.createTableSql,
                             options.describe(),
                             config.retryPolicy);

@@ -1,7 +1,7 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
@@ -90,10 +90,13 @@ public final class DuckDBSink<IN>
 
     private final DuckDBSinkConfig config;
     private final RecordConverter<IN> converter;
-    private TableSchema declaredSchema;
+    private DuckDBTableSchema declaredSchema;
     private WriteMode resolvedMode;
 
-    DuckDBSink(DuckDBSinkConfig config, RecordConverter<IN> converter, TableSchema declaredSchema) {
+    DuckDBSink(
+            DuckDBSinkConfig config,
+            RecordConverter<IN> converter,
+            DuckDBTableSchema declaredSchema) {
         this.config = config;
         this.converter = converter;
         this.declaredSchema = declaredSchema;
@@ -296,7 +299,7 @@ public final class DuckDBSink<IN>
     }
 
     @VisibleForTesting
-    TableSchema declaredSchema() {
+    DuckDBTableSchema declaredSchema() {
         return declaredSchema;
     }
 
@@ -322,7 +325,7 @@ public final class DuckDBSink<IN>
         if (config.releaseBetweenCommits && !config.connection.isMotherDuck()) {
             return WriteMode.COMMITTER;
         }
-        DuckDBConnectionOptions c = config.connection;
+        DuckDBConnectionProvider c = config.connection;
         if (c.isMotherDuck() || c.isInMemory() || parallelism == 1) {
             return WriteMode.DIRECT;
         }

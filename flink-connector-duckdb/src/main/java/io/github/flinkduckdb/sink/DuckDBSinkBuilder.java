@@ -1,10 +1,10 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.connection.Secret;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.annotation.PublicEvolving;
@@ -65,7 +65,7 @@ public final class DuckDBSinkBuilder<IN> {
     private UnknownColumnPolicy unknownColumnPolicy = UnknownColumnPolicy.FAIL;
     private boolean batchDeduplication;
     private WriteMode writeMode = WriteMode.AUTO;
-    private TableSchema tableSchema;
+    private DuckDBTableSchema tableSchema;
     private List<String> upsertKey = Collections.emptyList();
     private final Map<String, String> duckdbSettings = new LinkedHashMap<>();
     private final Map<String, String> stagingSettings = new LinkedHashMap<>();
@@ -191,7 +191,7 @@ public final class DuckDBSinkBuilder<IN> {
      * Declares the table's schema up front, so writers that do not open the database know it
      * without reading it while the job is built (the SQL connector passes its DDL here).
      */
-    public DuckDBSinkBuilder<IN> setTableSchema(TableSchema tableSchema) {
+    public DuckDBSinkBuilder<IN> setTableSchema(DuckDBTableSchema tableSchema) {
         this.tableSchema = tableSchema;
         return this;
     }
@@ -322,9 +322,9 @@ public final class DuckDBSinkBuilder<IN> {
             }
             token = Secret.of(motherDuckToken);
         }
-        DuckDBConnectionOptions connection;
+        DuckDBConnectionProvider connection;
         try {
-            connection = new DuckDBConnectionOptions(url, token, duckdbSettings);
+            connection = new DuckDBConnectionProvider(url, token, duckdbSettings);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("setUrl(...): " + e.getMessage(), e);
         }

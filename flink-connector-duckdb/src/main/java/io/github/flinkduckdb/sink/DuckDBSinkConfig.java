@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.TableIdentifier;
 
@@ -20,7 +20,7 @@ public final class DuckDBSinkConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    final DuckDBConnectionOptions connection;
+    final DuckDBConnectionProvider connection;
     final TableIdentifier table;
     final String createTableSql;
     final DeliveryGuarantee deliveryGuarantee;
@@ -38,7 +38,7 @@ public final class DuckDBSinkConfig implements Serializable {
     final List<String> upsertKey;
 
     DuckDBSinkConfig(
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             TableIdentifier table,
             String createTableSql,
             DeliveryGuarantee deliveryGuarantee,
@@ -66,7 +66,7 @@ public final class DuckDBSinkConfig implements Serializable {
         this.releaseBetweenCommits = releaseBetweenCommits;
     }
 
-    public DuckDBConnectionOptions connection() {
+    public DuckDBConnectionProvider connection() {
         return connection;
     }
 

@@ -2,8 +2,8 @@ package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
-import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.sink.internal.CommitGauges;
 import io.github.flinkduckdb.sink.internal.StagingDrain;
 import io.github.flinkduckdb.sink.internal.StagingRowCollector;
@@ -59,7 +59,7 @@ abstract class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCo
     private final Counter skippedBatchesCounter;
     private long reportedSkippedBatches;
 
-    TableSchema schema;
+    DuckDBTableSchema schema;
     StagingDrain<?> drain;
     StagingRowCollector rows;
 
@@ -67,7 +67,7 @@ abstract class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCo
     static <IN> DuckDBSinkWriter<IN> create(
             DuckDBSinkConfig config,
             WriteMode mode,
-            TableSchema declaredSchema,
+            DuckDBTableSchema declaredSchema,
             RecordConverter<IN> converter,
             ProcessingTimeService timeService,
             SinkWriterMetricGroup metrics,
@@ -103,7 +103,7 @@ abstract class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCo
     }
 
     /** Starts converting into the drain's active table, once the writer's table is known. */
-    final void startStaging(TableSchema schema, StagingDrain<?> drain, WriteMode mode)
+    final void startStaging(DuckDBTableSchema schema, StagingDrain<?> drain, WriteMode mode)
             throws Exception {
         this.schema = schema;
         this.drain = drain;
@@ -132,7 +132,7 @@ abstract class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCo
     }
 
     /** How each column of {@code schema} is staged. */
-    static List<ColumnPlan> plans(TableSchema schema) {
+    static List<ColumnPlan> plans(DuckDBTableSchema schema) {
         List<ColumnPlan> plans = new ArrayList<>(schema.size());
         for (ColumnSchema c : schema.columns()) {
             try {
@@ -146,7 +146,7 @@ abstract class DuckDBSinkWriter<IN> implements CommittingSinkWriter<IN, DuckDBCo
     }
 
     /** Fails when an upsert key column is not a column of the table. */
-    private void checkUpsertKey(TableSchema table) {
+    private void checkUpsertKey(DuckDBTableSchema table) {
         for (String key : config.upsertKey) {
             if (table.indexOf(key) < 0) {
                 List<String> names = new ArrayList<>();

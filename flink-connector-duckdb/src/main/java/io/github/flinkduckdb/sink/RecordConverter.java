@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 
 import org.apache.flink.annotation.Internal;
 
@@ -20,7 +20,7 @@ import java.io.Serializable;
 public interface RecordConverter<IN> extends Serializable {
 
     /** Called once on the task thread with the target table's schema before the first record. */
-    default void open(TableSchema schema) throws Exception {}
+    default void open(DuckDBTableSchema schema) throws Exception {}
 
     /** Writes the rows of one record. */
     void convert(IN record, RowCollector out) throws Exception;

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.types.RowKind;
@@ -34,7 +34,7 @@ public interface RowWriter<IN> extends Serializable {
      * Called once with the target table's schema before the first record, on the task thread: the
      * place to check that the columns are the ones this writer expects.
      */
-    default void open(TableSchema schema) throws Exception {}
+    default void open(DuckDBTableSchema schema) throws Exception {}
 
     /**
      * The change a record stands for. A sink with an upsert key (see {@link

@@ -19,23 +19,23 @@ class MotherDuckOptionsTest {
 
     @Test
     void recognisesMotherDuckUrls() {
-        DuckDBConnectionOptions md = DuckDBConnectionOptions.of("jdbc:duckdb:md:shop");
+        DuckDBConnectionProvider md = DuckDBConnectionProvider.of("jdbc:duckdb:md:shop");
         assertThat(md.isMotherDuck()).isTrue();
         assertThat(md.localFile()).isEmpty();
         assertThat(md.describe()).isEqualTo("MotherDuck database 'md:shop'");
-        assertThat(DuckDBConnectionOptions.of("jdbc:duckdb:motherduck:shop").isMotherDuck())
+        assertThat(DuckDBConnectionProvider.of("jdbc:duckdb:motherduck:shop").isMotherDuck())
                 .isTrue();
-        DuckDBConnectionOptions file = DuckDBConnectionOptions.of("jdbc:duckdb:/data/a.duckdb");
+        DuckDBConnectionProvider file = DuckDBConnectionProvider.of("jdbc:duckdb:/data/a.duckdb");
         assertThat(file.isMotherDuck()).isFalse();
         assertThat(file.localFile())
                 .hasValueSatisfying(p -> assertThat(p.toString()).isEqualTo("/data/a.duckdb"));
-        assertThat(DuckDBConnectionOptions.of("jdbc:duckdb:").isInMemory()).isTrue();
+        assertThat(DuckDBConnectionProvider.of("jdbc:duckdb:").isInMemory()).isTrue();
     }
 
     @Test
     void passesTheTokenToTheDriverOnly() {
-        DuckDBConnectionOptions md =
-                new DuckDBConnectionOptions(
+        DuckDBConnectionProvider md =
+                new DuckDBConnectionProvider(
                         "jdbc:duckdb:md:shop", Secret.of(TOKEN), Collections.emptyMap());
         Properties props = md.connectionProperties(false);
         assertThat(props.getProperty("motherduck_token")).isEqualTo(TOKEN);
@@ -46,15 +46,15 @@ class MotherDuckOptionsTest {
 
     @Test
     void withoutABuilderTokenLeavesItToTheEnvironmentVariable() {
-        DuckDBConnectionOptions md = DuckDBConnectionOptions.of("jdbc:duckdb:md:shop");
+        DuckDBConnectionProvider md = DuckDBConnectionProvider.of("jdbc:duckdb:md:shop");
         assertThat(md.connectionProperties(false).containsKey("motherduck_token")).isFalse();
-        assertThat(DuckDBConnectionOptions.TOKEN_ENV).isEqualTo("motherduck_token");
+        assertThat(DuckDBConnectionProvider.TOKEN_ENV).isEqualTo("motherduck_token");
     }
 
     @Test
     void masksATokenWrittenIntoTheUrl() {
-        DuckDBConnectionOptions md =
-                DuckDBConnectionOptions.of(
+        DuckDBConnectionProvider md =
+                DuckDBConnectionProvider.of(
                         "jdbc:duckdb:md:shop?motherduck_token=" + TOKEN + "&x=1");
         assertThat(md.redactedUrl()).isEqualTo("jdbc:duckdb:md:shop?motherduck_token=******&x=1");
         assertThat(md.toString()).doesNotContain(TOKEN);

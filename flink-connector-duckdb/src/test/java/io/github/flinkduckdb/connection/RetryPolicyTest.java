@@ -27,7 +27,7 @@ class RetryPolicyTest {
     @Test
     void retriesALockUntilTheOtherProcessLetsGo() throws Exception {
         Path file = dir.resolve("held.duckdb");
-        DuckDBConnectionOptions options = DuckDBConnectionOptions.of("jdbc:duckdb:" + file);
+        DuckDBConnectionProvider options = DuckDBConnectionProvider.of("jdbc:duckdb:" + file);
         AtomicInteger attempts = new AtomicInteger();
         DatabaseLockHolder holder = DatabaseLockHolder.hold(file);
         CompletableFuture<Void> release =
@@ -89,7 +89,7 @@ class RetryPolicyTest {
     @Test
     void givesUpAfterMaxRetriesWithTheLastError() throws Exception {
         Path file = dir.resolve("held.duckdb");
-        DuckDBConnectionOptions options = DuckDBConnectionOptions.of("jdbc:duckdb:" + file);
+        DuckDBConnectionProvider options = DuckDBConnectionProvider.of("jdbc:duckdb:" + file);
         AtomicInteger attempts = new AtomicInteger();
         RetryPolicy policy = new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20));
         try (DatabaseLockHolder holder = DatabaseLockHolder.hold(file)) {

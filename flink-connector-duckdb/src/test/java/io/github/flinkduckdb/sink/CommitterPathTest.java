@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.sink;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.testing.DatabaseLockHolder;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
@@ -237,7 +237,7 @@ class CommitterPathTest {
         DuckDBSink<Tuple2<String, List<Map<String, Object>>>> sink = exactlyOnce().build();
         List<DuckDBCommittable> committables;
         try (DatabaseLockHolder reader = DatabaseLockHolder.holdReadOnly(file)) {
-            assertThatThrownBy(() -> DuckDBConnectionOptions.of(db.url()).open().close())
+            assertThatThrownBy(() -> DuckDBConnectionProvider.of(db.url()).open().close())
                     .as("the reader keeps every other process from writing the file")
                     .hasMessageContaining("Could not set lock on file");
             // Building the job reads the table's columns read-only; the writers never open it.

@@ -71,7 +71,7 @@ public final class ArchitectureRules {
                         String owner = call.getTargetOwner().getName();
                         String name = call.getName();
                         switch (owner) {
-                            case "io.github.flinkduckdb.connection.DuckDBConnectionOptions":
+                            case "io.github.flinkduckdb.connection.DuckDBConnectionProvider":
                                 return name.startsWith("open");
                             case "io.github.flinkduckdb.connection.DuckDBDriverConnections":
                                 return name.equals("connect") || name.equals("inMemory");

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.catalog;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 
 import org.apache.flink.table.catalog.exceptions.CatalogException;
 
@@ -16,9 +16,9 @@ import java.sql.Statement;
 final class CatalogConnections {
 
     private final String catalogName;
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
 
-    CatalogConnections(String catalogName, DuckDBConnectionOptions connection) {
+    CatalogConnections(String catalogName, DuckDBConnectionProvider connection) {
         this.catalogName = catalogName;
         this.connection = connection;
     }
@@ -27,7 +27,7 @@ final class CatalogConnections {
         return catalogName;
     }
 
-    DuckDBConnectionOptions options() {
+    DuckDBConnectionProvider options() {
         return connection;
     }
 

@@ -1,8 +1,8 @@
 package io.github.flinkduckdb.catalog;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.sink.BookkeepingTables;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
 
@@ -56,7 +56,7 @@ public class DuckDBCatalog extends UnsupportedCatalogOperations {
 
     public static final String DEFAULT_DATABASE = "main";
 
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final CatalogConnections connections;
     private final DuckDBCatalogReader reader;
     private final DuckDBCatalogDdl ddl;
@@ -68,7 +68,7 @@ public class DuckDBCatalog extends UnsupportedCatalogOperations {
     public DuckDBCatalog(
             String name,
             String defaultDatabase,
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             boolean byPath) {
         super(name, defaultDatabase);
         this.connection = connection;
@@ -199,7 +199,7 @@ public class DuckDBCatalog extends UnsupportedCatalogOperations {
     @Override
     public CatalogBaseTable getTable(ObjectPath tablePath)
             throws TableNotExistException, CatalogException {
-        TableSchema duck =
+        DuckDBTableSchema duck =
                 reader.tableSchema(tablePath)
                         .orElseThrow(() -> new TableNotExistException(getName(), tablePath));
         return reader.toCatalogTable(tablePath, duck);

@@ -1,8 +1,8 @@
 package io.github.flinkduckdb.catalog;
 
 import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
-import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
 
 import org.apache.flink.table.api.ValidationException;
@@ -94,7 +94,7 @@ final class DuckDBCatalogDdl {
 
     /** Creates the table with the DuckDB types of its Flink columns and its primary key. */
     void createTable(ObjectPath tablePath, ResolvedCatalogTable table) {
-        TableSchema schema;
+        DuckDBTableSchema schema;
         try {
             schema =
                     DuckDBTypeMapping.toDuckDBSchema(

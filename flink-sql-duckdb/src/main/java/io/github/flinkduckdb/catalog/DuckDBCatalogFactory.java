@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.catalog;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.Secret;
 
 import org.apache.flink.annotation.Internal;
@@ -59,16 +59,16 @@ public class DuckDBCatalogFactory implements CatalogFactory {
         }
         String resolved =
                 path != null
-                        ? DuckDBConnectionOptions.URL_PREFIX + Paths.get(path).toAbsolutePath()
+                        ? DuckDBConnectionProvider.URL_PREFIX + Paths.get(path).toAbsolutePath()
                         : url;
         Secret token =
                 options.getOptional(DuckDBCatalogOptions.MOTHERDUCK_TOKEN)
                         .filter(t -> !t.trim().isEmpty())
                         .map(Secret::of)
                         .orElse(null);
-        DuckDBConnectionOptions connection;
+        DuckDBConnectionProvider connection;
         try {
-            connection = new DuckDBConnectionOptions(resolved, token, Collections.emptyMap());
+            connection = new DuckDBConnectionProvider(resolved, token, Collections.emptyMap());
         } catch (IllegalArgumentException e) {
             throw new ValidationException(
                     "Catalog '" + context.getName() + "': " + e.getMessage(), e);

@@ -2,9 +2,9 @@ package io.github.flinkduckdb.catalog;
 
 import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.table.DuckDBConnectorOptions;
 import io.github.flinkduckdb.table.DuckDBDynamicTableFactory;
 
@@ -128,9 +128,9 @@ final class DuckDBCatalogReader {
     }
 
     /** The table's DuckDB schema; empty when there is no such table. */
-    Optional<TableSchema> tableSchema(ObjectPath path) {
+    Optional<DuckDBTableSchema> tableSchema(ObjectPath path) {
         try (Connection c = connections.read()) {
-            return TableSchemaReader.read(c, identifier(path));
+            return DuckDBTableSchemaReader.read(c, identifier(path));
         } catch (SQLException e) {
             throw connections.failure("read table " + path.getFullName(), e);
         }
@@ -141,7 +141,7 @@ final class DuckDBCatalogReader {
      * logged and named in the comment), primary key columns NOT NULL, and the connector options
      * that read and write it.
      */
-    CatalogTable toCatalogTable(ObjectPath tablePath, TableSchema duck) {
+    CatalogTable toCatalogTable(ObjectPath tablePath, DuckDBTableSchema duck) {
         Schema.Builder schema = Schema.newBuilder();
         List<String> skipped = new ArrayList<>();
         for (ColumnSchema column : duck.columns()) {
@@ -177,7 +177,7 @@ final class DuckDBCatalogReader {
     }
 
     /** 'connector', 'path' or 'url' (never the token), and 'table-name'. */
-    private Map<String, String> connectorOptions(TableSchema duck) {
+    private Map<String, String> connectorOptions(DuckDBTableSchema duck) {
         Map<String, String> options = new HashMap<>();
         options.put("connector", DuckDBDynamicTableFactory.IDENTIFIER);
         if (byPath) {

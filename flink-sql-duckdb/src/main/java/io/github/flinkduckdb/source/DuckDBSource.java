@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.source;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.RetryPolicy;
 
 import org.apache.flink.annotation.Internal;
@@ -25,13 +25,13 @@ public final class DuckDBSource
 
     private static final long serialVersionUID = 1L;
 
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final DuckDBScanQuery query;
     private final int fetchSize;
     private final int maxRetries;
 
     public DuckDBSource(
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             DuckDBScanQuery query,
             int fetchSize,
             int maxRetries) {

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.source;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.schema.TableIdentifier;
 
 import org.apache.flink.annotation.Internal;
@@ -27,7 +27,7 @@ final class DuckDBSplitEnumerator
     private static final Logger LOG = LoggerFactory.getLogger(DuckDBSplitEnumerator.class);
 
     private final SplitEnumeratorContext<DuckDBSourceSplit> context;
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final TableIdentifier table;
     private final boolean limited;
     private final Deque<DuckDBSourceSplit> remaining = new ArrayDeque<>();
@@ -35,7 +35,7 @@ final class DuckDBSplitEnumerator
 
     DuckDBSplitEnumerator(
             SplitEnumeratorContext<DuckDBSourceSplit> context,
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             TableIdentifier table,
             boolean limited,
             DuckDBEnumeratorState restored) {

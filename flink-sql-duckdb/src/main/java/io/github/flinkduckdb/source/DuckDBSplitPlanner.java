@@ -1,9 +1,9 @@
 package io.github.flinkduckdb.source;
 
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 
 import org.apache.flink.annotation.Internal;
 
@@ -33,7 +33,7 @@ public final class DuckDBSplitPlanner {
         if (parallelism <= 1 || limited) {
             return whole();
         }
-        Optional<TableSchema> schema = TableSchemaReader.read(connection, table);
+        Optional<DuckDBTableSchema> schema = DuckDBTableSchemaReader.read(connection, table);
         if (!schema.isPresent()) {
             return whole(); // a view: no rowid
         }
@@ -87,7 +87,7 @@ public final class DuckDBSplitPlanner {
         return splits;
     }
 
-    private static String rangeColumn(TableSchema schema) {
+    private static String rangeColumn(DuckDBTableSchema schema) {
         if (schema.primaryKey().size() == 1) {
             String key = schema.primaryKey().get(0);
             switch (schema.column(schema.indexOf(key)).type().id()) {

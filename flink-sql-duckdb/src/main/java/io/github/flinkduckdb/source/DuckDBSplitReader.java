@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.source;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.RetryPolicy;
 
 import org.apache.flink.annotation.Internal;
@@ -34,9 +34,9 @@ final class DuckDBSplitReader implements SplitReader<RowData, DuckDBSourceSplit>
 
     private static final Logger LOG = LoggerFactory.getLogger(DuckDBSplitReader.class);
 
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final DuckDBScanQuery query;
-    private final DuckDBRowConverter converter;
+    private final DuckDBRowDataReader converter;
     private final int fetchSize;
     private final RetryPolicy retries;
     private final Deque<DuckDBSourceSplit> pending = new ArrayDeque<>();
@@ -47,13 +47,13 @@ final class DuckDBSplitReader implements SplitReader<RowData, DuckDBSourceSplit>
     private ResultSet rows;
 
     DuckDBSplitReader(
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             DuckDBScanQuery query,
             int fetchSize,
             RetryPolicy retries) {
         this.connection = connection;
         this.query = query;
-        this.converter = new DuckDBRowConverter(query.producedType());
+        this.converter = new DuckDBRowDataReader(query.producedType());
         this.fetchSize = fetchSize;
         this.retries = retries;
     }

@@ -1,11 +1,11 @@
 package io.github.flinkduckdb.table;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.Secret;
 import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.configuration.ConfigOption;
@@ -104,7 +104,7 @@ public class DuckDBDynamicTableFactory
         helper.validate();
         ReadableConfig options = helper.getOptions();
         String flinkTable = context.getObjectIdentifier().asSummaryString();
-        DuckDBConnectionOptions connection = connection(options, flinkTable);
+        DuckDBConnectionProvider connection = connection(options, flinkTable);
         TableIdentifier table = table(options, context);
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
         RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
@@ -135,13 +135,13 @@ public class DuckDBDynamicTableFactory
                 "must be > 0",
                 parallelism);
 
-        TableSchema derived = DuckDBTypeMapping.toDuckDBSchema(schema, table);
+        DuckDBTableSchema derived = DuckDBTypeMapping.toDuckDBSchema(schema, table);
         String createOption = options.getOptional(DuckDBConnectorOptions.CREATE_TABLE).orElse(null);
         String createSql = createStatement(createOption, derived);
 
         DuckDBMetadata.Existing existing =
                 DuckDBMetadata.readTable(connection, table, connectionOption(options));
-        TableSchema duckSchema = derived;
+        DuckDBTableSchema duckSchema = derived;
         if (existing.schema.isPresent()) {
             DuckDBSchemaValidator.validateForWrite(schema, existing.schema.get(), flinkTable);
             duckSchema = existing.schema.get();
@@ -191,7 +191,7 @@ public class DuckDBDynamicTableFactory
         helper.validate();
         ReadableConfig options = helper.getOptions();
         String flinkTable = context.getObjectIdentifier().asSummaryString();
-        DuckDBConnectionOptions connection = connection(options, flinkTable);
+        DuckDBConnectionProvider connection = connection(options, flinkTable);
         TableIdentifier table = table(options, context);
         ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
         RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
@@ -253,7 +253,7 @@ public class DuckDBDynamicTableFactory
     }
 
     /** The connection from exactly one of 'path' and 'url', and the token. */
-    private DuckDBConnectionOptions connection(ReadableConfig options, String flinkTable) {
+    private DuckDBConnectionProvider connection(ReadableConfig options, String flinkTable) {
         String path = options.getOptional(DuckDBConnectorOptions.PATH).orElse(null);
         String url = options.getOptional(DuckDBConnectorOptions.URL).orElse(null);
         if (path == null && url == null) {
@@ -273,7 +273,7 @@ public class DuckDBDynamicTableFactory
                 throw new ValidationException(
                         "Table '" + flinkTable + "': option 'path' must not be empty");
             }
-            url = DuckDBConnectionOptions.URL_PREFIX + Paths.get(path).toAbsolutePath();
+            url = DuckDBConnectionProvider.URL_PREFIX + Paths.get(path).toAbsolutePath();
         }
         Secret token =
                 options.getOptional(DuckDBConnectorOptions.MOTHERDUCK_TOKEN)
@@ -281,7 +281,7 @@ public class DuckDBDynamicTableFactory
                         .map(Secret::of)
                         .orElse(catalogToken);
         try {
-            return new DuckDBConnectionOptions(url, token, Collections.emptyMap());
+            return new DuckDBConnectionProvider(url, token, Collections.emptyMap());
         } catch (IllegalArgumentException e) {
             String option =
                     e.getMessage() != null && e.getMessage().contains("token")
@@ -316,7 +316,7 @@ public class DuckDBDynamicTableFactory
     }
 
     /** The create-table statement for the option's value, or null. */
-    static String createStatement(String option, TableSchema derived) {
+    static String createStatement(String option, DuckDBTableSchema derived) {
         if (option == null || option.trim().isEmpty() || option.trim().equalsIgnoreCase("false")) {
             return null;
         }

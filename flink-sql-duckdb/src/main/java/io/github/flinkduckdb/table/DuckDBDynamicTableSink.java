@@ -1,9 +1,9 @@
 package io.github.flinkduckdb.table;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.Secret;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
 import io.github.flinkduckdb.sink.DuckDBSink;
 import io.github.flinkduckdb.sink.DuckDBSinkBuilder;
 
@@ -32,12 +32,12 @@ import java.util.Objects;
 @Internal
 public final class DuckDBDynamicTableSink implements DynamicTableSink {
 
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final TableIdentifier table;
     private final String flinkTable;
     private final RowType rowType;
     private final List<String> primaryKey;
-    private final TableSchema duckSchema;
+    private final DuckDBTableSchema duckSchema;
     private final String createTableSql;
     private final DeliveryGuarantee deliveryGuarantee;
     private final int maxBufferedRows;
@@ -47,12 +47,12 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
     private final boolean releaseBetweenCommits;
 
     DuckDBDynamicTableSink(
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             TableIdentifier table,
             String flinkTable,
             RowType rowType,
             List<String> primaryKey,
-            TableSchema duckSchema,
+            DuckDBTableSchema duckSchema,
             String createTableSql,
             DeliveryGuarantee deliveryGuarantee,
             int maxBufferedRows,

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.table;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.source.DuckDBPredicate;
 import io.github.flinkduckdb.source.DuckDBScanQuery;
@@ -45,7 +45,7 @@ public final class DuckDBDynamicTableSource
                 SupportsFilterPushDown,
                 SupportsLimitPushDown {
 
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final TableIdentifier table;
     private final RowType physicalType;
     private final int fetchSize;
@@ -58,7 +58,7 @@ public final class DuckDBDynamicTableSource
     private long limit = -1;
 
     DuckDBDynamicTableSource(
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             TableIdentifier table,
             RowType physicalType,
             int fetchSize,

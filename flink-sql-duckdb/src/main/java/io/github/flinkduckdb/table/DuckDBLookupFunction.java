@@ -1,10 +1,10 @@
 package io.github.flinkduckdb.table;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.source.DuckDBPredicate;
-import io.github.flinkduckdb.source.DuckDBRowConverter;
+import io.github.flinkduckdb.source.DuckDBRowDataReader;
 import io.github.flinkduckdb.source.DuckDBScanQuery;
 
 import org.apache.flink.annotation.Internal;
@@ -52,13 +52,13 @@ public final class DuckDBLookupFunction extends LookupFunction {
     /** The counter of lookup queries sent to DuckDB (cache hits send none). */
     public static final String QUERIES_METRIC = "duckdbLookupQueries";
 
-    private final DuckDBConnectionOptions connection;
+    private final DuckDBConnectionProvider connection;
     private final DuckDBScanQuery query;
     private final String[] keyNames;
     private final LogicalType[] keyTypes;
     private final RetryPolicy retries;
 
-    private transient DuckDBRowConverter converter;
+    private transient DuckDBRowDataReader converter;
     private transient Connection open;
     private transient PreparedStatement statement;
     private transient String sql;
@@ -69,7 +69,7 @@ public final class DuckDBLookupFunction extends LookupFunction {
      * @param keyNames the lookup key columns, in the order Flink passes key values
      */
     public DuckDBLookupFunction(
-            DuckDBConnectionOptions connection,
+            DuckDBConnectionProvider connection,
             DuckDBScanQuery query,
             List<String> keyNames,
             List<LogicalType> keyTypes,
@@ -84,7 +84,7 @@ public final class DuckDBLookupFunction extends LookupFunction {
     @Override
     public void open(FunctionContext context) {
         queries = context.getMetricGroup().counter(QUERIES_METRIC);
-        converter = new DuckDBRowConverter(query.producedType());
+        converter = new DuckDBRowDataReader(query.producedType());
         StringBuilder keys = new StringBuilder();
         for (int i = 0; i < keyNames.length; i++) {
             keys.append(i > 0 ? " AND " : "")

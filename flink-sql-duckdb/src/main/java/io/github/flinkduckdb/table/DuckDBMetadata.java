@@ -1,10 +1,10 @@
 package io.github.flinkduckdb.table;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
-import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
+import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
@@ -28,12 +28,12 @@ final class DuckDBMetadata {
     /** What planning found. */
     static final class Existing {
         /** The table's schema, if it exists. */
-        final Optional<TableSchema> schema;
+        final Optional<DuckDBTableSchema> schema;
 
         /** Why the database could not be read now, or null when it was read. */
         final String unreachable;
 
-        private Existing(Optional<TableSchema> schema, String unreachable) {
+        private Existing(Optional<DuckDBTableSchema> schema, String unreachable) {
             this.schema = schema;
             this.unreachable = unreachable;
         }
@@ -47,7 +47,7 @@ final class DuckDBMetadata {
      * @param option the option that named the database ({@code path} or {@code url}), for messages
      */
     static Existing readTable(
-            DuckDBConnectionOptions connection, TableIdentifier table, String option) {
+            DuckDBConnectionProvider connection, TableIdentifier table, String option) {
         Optional<Path> file = connection.localFile();
         if (connection.isInMemory()) {
             return new Existing(Optional.empty(), null);
@@ -64,10 +64,10 @@ final class DuckDBMetadata {
                             + ", which is a directory, not a DuckDB database file");
         }
         try (Connection c = connection.openForReading()) {
-            return new Existing(TableSchemaReader.read(c, table), null);
+            return new Existing(DuckDBTableSchemaReader.read(c, table), null);
         } catch (SQLException e) {
             SQLException clean = connection.scrub(e);
-            if (connection.isMotherDuck() || DuckDBErrors.isLockConflict(e)) {
+            if (connection.isMotherDuck() || DuckDBErrorClassifier.isLockConflict(e)) {
                 return new Existing(Optional.empty(), clean.getMessage());
             }
             throw new ValidationException(

@@ -2,7 +2,7 @@ package io.github.flinkduckdb.table;
 
 import io.github.flinkduckdb.conversion.DuckDBTypeMapping;
 import io.github.flinkduckdb.schema.ColumnSchema;
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.table.api.ValidationException;
@@ -29,7 +29,7 @@ final class DuckDBSchemaValidator {
     private DuckDBSchemaValidator() {}
 
     /** For writing: every Flink column exists and takes the Flink values. */
-    static void validateForWrite(ResolvedSchema flink, TableSchema duck, String flinkTable) {
+    static void validateForWrite(ResolvedSchema flink, DuckDBTableSchema duck, String flinkTable) {
         Set<String> declared = new HashSet<>();
         for (Column c : flink.getColumns()) {
             if (!c.isPhysical()) {
@@ -60,7 +60,7 @@ final class DuckDBSchemaValidator {
     }
 
     /** For reading: every Flink column exists and its DuckDB values fit the Flink type. */
-    static void validateForRead(ResolvedSchema flink, TableSchema duck, String flinkTable) {
+    static void validateForRead(ResolvedSchema flink, DuckDBTableSchema duck, String flinkTable) {
         for (Column c : flink.getColumns()) {
             if (!c.isPhysical()) {
                 continue;
@@ -73,7 +73,7 @@ final class DuckDBSchemaValidator {
         validatePrimaryKey(flink, duck, flinkTable);
     }
 
-    private static ColumnSchema column(TableSchema duck, String name, String flinkTable) {
+    private static ColumnSchema column(DuckDBTableSchema duck, String name, String flinkTable) {
         int i = duck.indexOf(name);
         if (i < 0) {
             List<String> names = new ArrayList<>();
@@ -95,7 +95,7 @@ final class DuckDBSchemaValidator {
     }
 
     private static ValidationException mismatch(
-            String flinkTable, TableSchema duck, Column c, ColumnSchema d, String direction) {
+            String flinkTable, DuckDBTableSchema duck, Column c, ColumnSchema d, String direction) {
         return new ValidationException(
                 "Column '"
                         + c.getName()
@@ -127,7 +127,7 @@ final class DuckDBSchemaValidator {
     }
 
     private static void validatePrimaryKey(
-            ResolvedSchema flink, TableSchema duck, String flinkTable) {
+            ResolvedSchema flink, DuckDBTableSchema duck, String flinkTable) {
         List<String> flinkKey =
                 flink.getPrimaryKey()
                         .map(UniqueConstraint::getColumns)

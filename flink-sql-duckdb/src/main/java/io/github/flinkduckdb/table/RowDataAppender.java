@@ -1,7 +1,7 @@
 package io.github.flinkduckdb.table;
 
 import io.github.flinkduckdb.schema.ColumnSchema;
-import io.github.flinkduckdb.schema.TableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
 import io.github.flinkduckdb.sink.DuckDBRowAppender;
 import io.github.flinkduckdb.sink.DuckDBSinkException;
 import io.github.flinkduckdb.sink.RecordConverter;
@@ -49,7 +49,7 @@ public final class RowDataAppender implements RecordConverter<RowData> {
     }
 
     @Override
-    public void open(TableSchema schema) {
+    public void open(DuckDBTableSchema schema) {
         FieldWriter[] out = new FieldWriter[schema.size()];
         boolean[] used = new boolean[names.length];
         for (int j = 0; j < schema.size(); j++) {

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.source;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
@@ -35,7 +35,7 @@ class DuckDBSplitReaderTest {
         RowType type =
                 (RowType) DataTypes.ROW(DataTypes.FIELD("id", DataTypes.BIGINT())).getLogicalType();
         return new DuckDBSplitReader(
-                DuckDBConnectionOptions.of("jdbc:duckdb:" + file),
+                DuckDBConnectionProvider.of("jdbc:duckdb:" + file),
                 new DuckDBScanQuery(TableIdentifier.parse("t"), type, null, -1),
                 fetchSize,
                 RetryPolicy.withMaxRetries(0));

@@ -188,7 +188,7 @@ class DuckDBDynamicTableFactoryTest {
         String ddl =
                 DuckDBDynamicTableFactory.createStatement(
                         "true",
-                        new io.github.flinkduckdb.schema.TableSchema(
+                        new io.github.flinkduckdb.schema.DuckDBTableSchema(
                                 io.github.flinkduckdb.schema.TableIdentifier.parse("sales.orders"),
                                 java.util.Arrays.asList(
                                         new io.github.flinkduckdb.schema.ColumnSchema(

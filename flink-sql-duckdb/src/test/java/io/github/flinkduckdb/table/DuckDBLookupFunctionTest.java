@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.table;
 
-import io.github.flinkduckdb.connection.DuckDBConnectionOptions;
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.schema.TableIdentifier;
 import io.github.flinkduckdb.source.DuckDBScanQuery;
 import io.github.flinkduckdb.testing.DatabaseLockHolder;
@@ -62,7 +62,7 @@ class DuckDBLookupFunctionTest {
         }
         DuckDBLookupFunction lookup =
                 new DuckDBLookupFunction(
-                        DuckDBConnectionOptions.of("jdbc:duckdb:" + file),
+                        DuckDBConnectionProvider.of("jdbc:duckdb:" + file),
                         new DuckDBScanQuery(
                                 TableIdentifier.parse("customers"), new RowType(fields), null, -1),
                         Collections.singletonList("id"),

@@ -1,12 +1,12 @@
 package io.github.flinkduckdb.sink.internal;
 
-import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
 import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 import io.github.flinkduckdb.sink.BookkeepingTables;
 import io.github.flinkduckdb.sink.DuckDBSinkException;
 
@@ -95,7 +95,7 @@ public final class TargetTable {
      *
      * @param where a description of the database for messages (never the token)
      */
-    public static TableSchema ensureTable(
+    public static DuckDBTableSchema ensureTable(
             Connection connection,
             TableIdentifier table,
             String createTableSql,
@@ -108,7 +108,7 @@ public final class TargetTable {
                     () -> readOrCreate(connection, table, createTableSql, where));
         } catch (SQLException e) {
             // Retries used up (or none allowed): the other writer may have committed since.
-            Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+            Optional<DuckDBTableSchema> raced = DuckDBTableSchemaReader.read(connection, table);
             if (raced.isPresent()) {
                 return raced.get();
             }
@@ -117,10 +117,10 @@ public final class TargetTable {
     }
 
     /** One attempt; a retriable failure of the create statement is thrown as it is. */
-    private static TableSchema readOrCreate(
+    private static DuckDBTableSchema readOrCreate(
             Connection connection, TableIdentifier table, String createTableSql, String where)
             throws SQLException {
-        Optional<TableSchema> existing = TableSchemaReader.read(connection, table);
+        Optional<DuckDBTableSchema> existing = DuckDBTableSchemaReader.read(connection, table);
         if (existing.isPresent()) {
             return existing.get();
         }
@@ -138,16 +138,16 @@ public final class TargetTable {
             st.execute(createTableSql);
             LOG.info("Created table {} in {}", table, where);
         } catch (SQLException e) {
-            if (DuckDBErrors.isRetriable(e)) {
+            if (DuckDBErrorClassifier.isRetriable(e)) {
                 throw e;
             }
-            Optional<TableSchema> raced = TableSchemaReader.read(connection, table);
+            Optional<DuckDBTableSchema> raced = DuckDBTableSchemaReader.read(connection, table);
             if (raced.isPresent()) {
                 return raced.get(); // another writer created it first
             }
             throw createFailed(table, createTableSql, where, e);
         }
-        return TableSchemaReader.read(connection, table)
+        return DuckDBTableSchemaReader.read(connection, table)
                 .orElseThrow(
                         () ->
                                 new DuckDBSinkException(

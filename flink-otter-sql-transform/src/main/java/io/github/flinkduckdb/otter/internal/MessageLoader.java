@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.otter.internal;
 
-import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
 import io.github.flinkduckdb.otter.OtterMessage;
 import io.github.flinkduckdb.otter.model.IncomingSchema;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
@@ -128,7 +128,7 @@ final class MessageLoader implements AutoCloseable {
             }
             return loaded;
         } catch (SQLException e) {
-            if (!DuckDBErrors.isPermanent(e)) {
+            if (!DuckDBErrorClassifier.isPermanent(e)) {
                 throw e;
             }
             // One message has a value DuckDB cannot take (a bad timestamp, UUID, ...): load one
@@ -146,7 +146,7 @@ final class MessageLoader implements AutoCloseable {
                     one.execute();
                     loaded[k++] = i;
                 } catch (SQLException one) {
-                    if (!DuckDBErrors.isPermanent(one)) {
+                    if (!DuckDBErrorClassifier.isPermanent(one)) {
                         throw one;
                     }
                     outcomes.get(i).failParse(one.getMessage());

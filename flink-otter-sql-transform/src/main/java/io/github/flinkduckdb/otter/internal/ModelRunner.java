@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.otter.internal;
 
-import io.github.flinkduckdb.connection.DuckDBErrors;
+import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
 import io.github.flinkduckdb.otter.OtterStage;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
 import io.github.flinkduckdb.schema.ColumnSchema;
@@ -181,7 +181,7 @@ final class ModelRunner implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            if (!DuckDBErrors.isPermanent(e)) {
+            if (!DuckDBErrorClassifier.isPermanent(e)) {
                 throw new SQLException(
                         "DuckDB failed running model '"
                                 + name()
@@ -228,7 +228,7 @@ final class ModelRunner implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            if (!DuckDBErrors.isPermanent(e)) {
+            if (!DuckDBErrorClassifier.isPermanent(e)) {
                 throw new SQLException(
                         "DuckDB failed running model '"
                                 + name()

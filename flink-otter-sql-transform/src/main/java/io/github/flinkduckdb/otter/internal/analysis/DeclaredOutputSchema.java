@@ -3,9 +3,9 @@ package io.github.flinkduckdb.otter.internal.analysis;
 import io.github.flinkduckdb.otter.model.OtterModel;
 import io.github.flinkduckdb.otter.model.OtterModelException;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchema;
+import io.github.flinkduckdb.schema.DuckDBTableSchemaReader;
 import io.github.flinkduckdb.schema.TableIdentifier;
-import io.github.flinkduckdb.schema.TableSchema;
-import io.github.flinkduckdb.schema.TableSchemaReader;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -41,7 +41,7 @@ final class DeclaredOutputSchema {
             String definitions,
             List<ColumnSchema> modelColumns)
             throws SQLException {
-        TableSchema schema;
+        DuckDBTableSchema schema;
         try (Statement st = connection.createStatement()) {
             st.execute("DROP TABLE IF EXISTS temp.main." + DECLARED_TABLE);
             try {
@@ -58,7 +58,7 @@ final class DeclaredOutputSchema {
             }
             try {
                 schema =
-                        TableSchemaReader.read(
+                        DuckDBTableSchemaReader.read(
                                         connection,
                                         new TableIdentifier("temp", "main", DECLARED_TABLE))
                                 .orElseThrow(

@@ -16,7 +16,7 @@ import java.util.Objects;
  * declared by the job. Column lookups by name are case-insensitive, like DuckDB's.
  */
 @PublicEvolving
-public final class TableSchema implements Serializable {
+public final class DuckDBTableSchema implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -25,7 +25,7 @@ public final class TableSchema implements Serializable {
     private final List<String> primaryKey;
     private transient Map<String, Integer> indexByLowerName;
 
-    public TableSchema(
+    public DuckDBTableSchema(
             TableIdentifier identifier, List<ColumnSchema> columns, List<String> primaryKey) {
         this.identifier = Objects.requireNonNull(identifier, "identifier");
         if (columns.isEmpty()) {
@@ -69,19 +69,19 @@ public final class TableSchema implements Serializable {
     }
 
     /** This schema with one more column at the end. */
-    public TableSchema withColumn(ColumnSchema column) {
+    public DuckDBTableSchema withColumn(ColumnSchema column) {
         if (indexOf(column.name()) >= 0) {
             throw new IllegalArgumentException(
                     "Column '" + column.name() + "' already exists in " + identifier);
         }
         List<ColumnSchema> more = new ArrayList<>(columns);
         more.add(column);
-        return new TableSchema(identifier, more, primaryKey);
+        return new DuckDBTableSchema(identifier, more, primaryKey);
     }
 
     /** The same columns under another name. */
-    public TableSchema withIdentifier(TableIdentifier other) {
-        return new TableSchema(other, columns, primaryKey);
+    public DuckDBTableSchema withIdentifier(TableIdentifier other) {
+        return new DuckDBTableSchema(other, columns, primaryKey);
     }
 
     private Map<String, Integer> index() {
@@ -132,10 +132,10 @@ public final class TableSchema implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof TableSchema)) {
+        if (!(o instanceof DuckDBTableSchema)) {
             return false;
         }
-        TableSchema that = (TableSchema) o;
+        DuckDBTableSchema that = (DuckDBTableSchema) o;
         return identifier.equals(that.identifier)
                 && columns.equals(that.columns)
                 && primaryKey.equals(that.primaryKey);

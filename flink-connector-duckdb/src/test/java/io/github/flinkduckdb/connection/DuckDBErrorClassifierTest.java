@@ -16,8 +16,8 @@ import java.sql.Statement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** Every row of {@link DuckDBErrors}' table, provoked with a real DuckDB. */
-class DuckDBErrorsTest {
+/** Every row of {@link DuckDBErrorClassifier}' table, provoked with a real DuckDB. */
+class DuckDBErrorClassifierTest {
 
     @TempDir Path dir;
 
@@ -32,25 +32,27 @@ class DuckDBErrorsTest {
             SQLException e =
                     sqlFailure(() -> DriverManager.getConnection("jdbc:duckdb:" + file).close());
             assertThat((Throwable) e).hasMessageContaining("Could not set lock on file");
-            assertThat(DuckDBErrors.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
-            assertThat(DuckDBErrors.isLockConflict(e)).isTrue();
-            assertThat(DuckDBErrors.isConfigurationConflict(e)).isFalse();
+            assertThat(DuckDBErrorClassifier.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
+            assertThat(DuckDBErrorClassifier.isLockConflict(e)).isTrue();
+            assertThat(DuckDBErrorClassifier.isConfigurationConflict(e)).isFalse();
         }
     }
 
     @Test
     void readOnlyOpenOfAFileThisProcessWritesIsTransient() throws Exception {
         Path file = dir.resolve("open.duckdb");
-        DuckDBConnectionOptions options = DuckDBConnectionOptions.of("jdbc:duckdb:" + file);
+        DuckDBConnectionProvider options = DuckDBConnectionProvider.of("jdbc:duckdb:" + file);
         try (Connection writing = options.open()) {
             java.util.Properties readOnly = new java.util.Properties();
             readOnly.setProperty("duckdb.read_only", "true");
             SQLException e =
                     sqlFailure(
                             () -> DuckDBDriverConnections.connect(options.url(), readOnly).close());
-            assertThat(DuckDBErrors.isConfigurationConflict(e)).as(e.getMessage()).isTrue();
-            assertThat(DuckDBErrors.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
-            assertThat(DuckDBErrors.isLockConflict(e)).isFalse();
+            assertThat(DuckDBErrorClassifier.isConfigurationConflict(e))
+                    .as(e.getMessage())
+                    .isTrue();
+            assertThat(DuckDBErrorClassifier.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
+            assertThat(DuckDBErrorClassifier.isLockConflict(e)).isFalse();
         }
     }
 
@@ -70,7 +72,7 @@ class DuckDBErrorsTest {
             sa.execute("UPDATE t SET v = 1 WHERE id = 1");
             SQLException e = sqlFailure(() -> sb.execute("UPDATE t SET v = 2 WHERE id = 1"));
             assertThat((Throwable) e).hasMessageContaining("Conflict on");
-            assertThat(DuckDBErrors.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
+            assertThat(DuckDBErrorClassifier.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
         }
     }
 
@@ -86,7 +88,7 @@ class DuckDBErrorsTest {
             // The second creator learns of the first one's uncommitted table at once.
             SQLException e = sqlFailure(() -> sb.execute("CREATE TABLE t (id INTEGER)"));
             assertThat((Throwable) e).hasMessageContaining("write-write conflict");
-            assertThat(DuckDBErrors.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
+            assertThat(DuckDBErrorClassifier.classify(e)).isEqualTo(DuckDBErrorKind.TRANSIENT);
         }
     }
 
@@ -116,11 +118,11 @@ class DuckDBErrorsTest {
             e = sqlFailure(() -> st.execute(sql));
         }
         assertThat((Throwable) e).as(sql).hasMessageContaining(expected);
-        assertThat(DuckDBErrors.classify(e))
+        assertThat(DuckDBErrorClassifier.classify(e))
                 .as(e.getMessage())
                 .isEqualTo(DuckDBErrorKind.PERMANENT);
-        assertThat(DuckDBErrors.isRetriable(e)).isFalse();
-        assertThat(DuckDBErrors.isPermanent(e)).isTrue();
+        assertThat(DuckDBErrorClassifier.isRetriable(e)).isFalse();
+        assertThat(DuckDBErrorClassifier.isPermanent(e)).isTrue();
     }
 
     @Test
@@ -137,7 +139,7 @@ class DuckDBErrorsTest {
             assertThat((Throwable) e)
                     .hasMessageContaining("IO Error")
                     .hasMessageContaining("No such file");
-            assertThat(DuckDBErrors.classify(e)).isEqualTo(DuckDBErrorKind.FATAL);
+            assertThat(DuckDBErrorClassifier.classify(e)).isEqualTo(DuckDBErrorKind.FATAL);
         }
     }
 
@@ -146,7 +148,9 @@ class DuckDBErrorsTest {
         Connection c = DriverManager.getConnection("jdbc:duckdb:");
         c.close();
         SQLException e = sqlFailure(() -> c.createStatement());
-        assertThat(DuckDBErrors.classify(e)).as(e.getMessage()).isEqualTo(DuckDBErrorKind.FATAL);
+        assertThat(DuckDBErrorClassifier.classify(e))
+                .as(e.getMessage())
+                .isEqualTo(DuckDBErrorKind.FATAL);
     }
 
     @Test
@@ -156,9 +160,9 @@ class DuckDBErrorsTest {
                 Statement st = c.createStatement()) {
             binder = sqlFailure(() -> st.execute("SELECT missing"));
         }
-        assertThat(DuckDBErrors.classify(new RuntimeException("writing batch b1", binder)))
+        assertThat(DuckDBErrorClassifier.classify(new RuntimeException("writing batch b1", binder)))
                 .isEqualTo(DuckDBErrorKind.PERMANENT);
-        assertThat(DuckDBErrors.classify(new RuntimeException(null, null)))
+        assertThat(DuckDBErrorClassifier.classify(new RuntimeException(null, null)))
                 .isEqualTo(DuckDBErrorKind.PERMANENT);
     }
 }

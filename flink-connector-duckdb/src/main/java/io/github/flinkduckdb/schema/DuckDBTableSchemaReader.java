@@ -13,15 +13,15 @@ import java.util.Optional;
 
 /** Reads a table's columns and primary key from DuckDB's catalog functions. */
 @Internal
-public final class TableSchemaReader {
+public final class DuckDBTableSchemaReader {
 
-    private TableSchemaReader() {}
+    private DuckDBTableSchemaReader() {}
 
     /**
      * Reads {@code table}; missing catalog or schema parts resolve to the connection's current
      * database and schema. Returns empty when there is no such table (a view counts as missing).
      */
-    public static Optional<TableSchema> read(Connection connection, TableIdentifier table)
+    public static Optional<DuckDBTableSchema> read(Connection connection, TableIdentifier table)
             throws SQLException {
         TableIdentifier resolved = resolve(connection, table);
         String catalog = resolved.catalog().orElseThrow(IllegalStateException::new);
@@ -77,7 +77,7 @@ public final class TableSchemaReader {
                 }
             }
         }
-        return Optional.of(new TableSchema(exact, columns, primaryKey));
+        return Optional.of(new DuckDBTableSchema(exact, columns, primaryKey));
     }
 
     /** Fills in the current database and schema where {@code table} leaves them out. */

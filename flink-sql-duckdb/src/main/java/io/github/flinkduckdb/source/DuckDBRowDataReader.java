@@ -39,7 +39,7 @@ import java.util.Map;
  * re-represented here in Flink's internal data structures.
  */
 @Internal
-public final class DuckDBRowConverter implements Serializable {
+public final class DuckDBRowDataReader implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -47,7 +47,7 @@ public final class DuckDBRowConverter implements Serializable {
     private final LogicalType[] types;
     private transient DuckDBValueReader[] readers;
 
-    public DuckDBRowConverter(RowType rowType) {
+    public DuckDBRowDataReader(RowType rowType) {
         this.names = rowType.getFieldNames().toArray(new String[0]);
         this.types = rowType.getChildren().toArray(new LogicalType[0]);
     }

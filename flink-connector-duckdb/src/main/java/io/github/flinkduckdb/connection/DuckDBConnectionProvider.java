@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * #toString()} and {@link #redactedUrl()} never contain the token.
  */
 @Internal
-public final class DuckDBConnectionOptions implements Serializable {
+public final class DuckDBConnectionProvider implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -43,7 +43,7 @@ public final class DuckDBConnectionOptions implements Serializable {
     private final Secret token;
     private final Map<String, String> settings;
 
-    public DuckDBConnectionOptions(String url, Secret token, Map<String, String> settings) {
+    public DuckDBConnectionProvider(String url, Secret token, Map<String, String> settings) {
         this.url = validateUrl(url);
         this.token = token;
         this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
@@ -55,8 +55,8 @@ public final class DuckDBConnectionOptions implements Serializable {
         }
     }
 
-    public static DuckDBConnectionOptions of(String url) {
-        return new DuckDBConnectionOptions(url, null, Collections.emptyMap());
+    public static DuckDBConnectionProvider of(String url) {
+        return new DuckDBConnectionProvider(url, null, Collections.emptyMap());
     }
 
     private static String validateUrl(String url) {
@@ -151,7 +151,7 @@ public final class DuckDBConnectionOptions implements Serializable {
         try {
             return open(true);
         } catch (SQLException e) {
-            if (DuckDBErrors.isConfigurationConflict(e)) {
+            if (DuckDBErrorClassifier.isConfigurationConflict(e)) {
                 return open(false);
             }
             throw e;
@@ -228,7 +228,7 @@ public final class DuckDBConnectionOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "DuckDBConnectionOptions{url="
+        return "DuckDBConnectionProvider{url="
                 + redactedUrl()
                 + (token != null ? ", token=******" : "")
                 + (settings.isEmpty() ? "" : ", settings=" + settings.keySet())

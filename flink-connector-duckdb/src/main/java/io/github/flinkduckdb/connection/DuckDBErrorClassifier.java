@@ -42,7 +42,7 @@ import java.util.List;
  * </table>
  */
 @Internal
-public final class DuckDBErrors {
+public final class DuckDBErrorClassifier {
 
     /** One row of the table: a message containing any of {@code markers} is of {@code kind}. */
     private static final class Rule {
@@ -113,7 +113,7 @@ public final class DuckDBErrors {
                             new Rule(DuckDBErrorKind.FATAL, "IO Error", "No such file"),
                             new Rule(DuckDBErrorKind.TRANSIENT, null, "IO Error")));
 
-    private DuckDBErrors() {}
+    private DuckDBErrorClassifier() {}
 
     /**
      * The kind of {@code t}: decided by the outermost throwable of its cause chain whose message
