@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DuckDB and in Parquet exactly once.
  */
 class KilledRunITCase {
+
+    private static final Pattern PROGRESS_WITH_CHECKPOINT =
+            Pattern.compile(
+                    "otter: progress: messages \\d+ \\| rows orders=\\d+ purchases=\\d+ \\| dlq 0"
+                            + " \\| last checkpoint #\\d+ \\d+s ago");
 
     @TempDir Path dir;
     private Rabbit rabbit;
@@ -214,6 +220,15 @@ class KilledRunITCase {
             throw new AssertionError(
                     e.getMessage() + " (" + parquetRows(out) + " rows)\n" + log("second"), e);
         }
+        // The progress line shows a checkpoint of this run once Flink's REST statistics (cached for
+        // a few seconds) have one: wait for it, the backlog can be done sooner.
+        Poll.until(
+                "a progress line with a checkpoint",
+                Duration.ofSeconds(60),
+                () ->
+                        PROGRESS_WITH_CHECKPOINT
+                                .matcher(Files.readString(dir.resolve("second.err")))
+                                .find());
         // Ctrl-C: stop with a savepoint.
         new ProcessBuilder("kill", "-INT", String.valueOf(second.pid())).start().waitFor();
         assertThat(second.waitFor(120, TimeUnit.SECONDS)).as(log("second")).isTrue();
@@ -225,11 +240,7 @@ class KilledRunITCase {
                 .contains("  savepoint       ");
         String secondErr = Files.readString(dir.resolve("second.err"));
         assertThat(secondErr).contains("Resuming from file:");
-        assertThat(secondErr)
-                .as("the progress line")
-                .containsPattern(
-                        "otter: progress: messages \\d+ \\| rows orders=\\d+ purchases=\\d+ \\| dlq 0"
-                                + " \\| last checkpoint #\\d+ \\d+s ago");
+        assertThat(secondErr).as("the progress line").containsPattern(PROGRESS_WITH_CHECKPOINT);
         assertThat(dir.resolve("state/last-savepoint")).isRegularFile();
 
         // Exactly once, in Parquet and in DuckDB.
