@@ -29,15 +29,15 @@ public final class ConversionFailure extends Exception {
 
     /** The same failure one level further out, e.g. {@code items[2].price}. */
     ConversionFailure within(String outer) {
-        String joined;
+        return new ConversionFailure(columnPath(outer), type, javaType, reason);
+    }
+
+    /** The path from {@code column} down to the failing value, e.g. {@code items[2].price}. */
+    public String columnPath(String column) {
         if (path.isEmpty()) {
-            joined = outer;
-        } else if (path.startsWith("[")) {
-            joined = outer + path;
-        } else {
-            joined = outer + "." + path;
+            return column;
         }
-        return new ConversionFailure(joined, type, javaType, reason);
+        return path.startsWith("[") ? column + path : column + "." + path;
     }
 
     private ConversionFailure(String path, DuckDBType type, String javaType, String reason) {

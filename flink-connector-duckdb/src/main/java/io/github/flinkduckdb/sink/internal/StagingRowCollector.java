@@ -361,10 +361,7 @@ public final class StagingRowCollector implements RowCollector {
     }
 
     ValueConversionException conversionError(ColumnPlan plan, ConversionFailure f) {
-        String column =
-                f.path().isEmpty()
-                        ? plan.name()
-                        : plan.name() + (f.path().startsWith("[") ? "" : ".") + f.path();
+        String column = f.columnPath(plan.name());
         String message =
                 "Cannot write a value of Java type "
                         + f.javaType()

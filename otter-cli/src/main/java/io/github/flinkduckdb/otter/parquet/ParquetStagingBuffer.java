@@ -118,10 +118,7 @@ final class ParquetStagingBuffer implements AutoCloseable {
         try {
             return ValueConverter.convert(value, plan.type());
         } catch (ConversionFailure f) {
-            String column =
-                    f.path().isEmpty()
-                            ? plan.name()
-                            : plan.name() + (f.path().startsWith("[") ? "" : ".") + f.path();
+            String column = f.columnPath(plan.name());
             throw new SQLException(
                     "Cannot stage a value of Java type "
                             + f.javaType()
