@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.sink;
 
+import io.github.flinkduckdb.compat.SinkAdapter;
 import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.schema.DuckDBTableSchema;
 
@@ -8,7 +9,6 @@ import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.annotation.VisibleForTesting;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -80,9 +80,8 @@ import java.util.Map;
  * @param <IN> the input type
  */
 @PublicEvolving
-public final class DuckDBSink<IN>
-        implements Sink<IN>,
-                SupportsCommitter<DuckDBCommittable>,
+public final class DuckDBSink<IN> extends SinkAdapter<IN>
+        implements SupportsCommitter<DuckDBCommittable>,
                 SupportsPreCommitTopology<DuckDBCommittable, DuckDBCommittable> {
 
     private static final long serialVersionUID = 1L;
@@ -148,21 +147,6 @@ public final class DuckDBSink<IN>
     @VisibleForTesting
     DuckDBSinkConfig getConfig() {
         return config;
-    }
-
-    // Required by the Sink interface of Flink 1.20; the runtime calls
-    // createWriter(WriterInitContext).
-    @Internal
-    @Override
-    @SuppressWarnings("deprecation")
-    public SinkWriter<IN> createWriter(Sink.InitContext context) throws IOException {
-        return newWriter(
-                context.getProcessingTimeService(),
-                context.metricGroup(),
-                context.getJobInfo().getJobId().toHexString(),
-                context.getTaskInfo().getIndexOfThisSubtask(),
-                context.getTaskInfo().getAttemptNumber(),
-                context.getTaskInfo().getNumberOfParallelSubtasks());
     }
 
     @Internal

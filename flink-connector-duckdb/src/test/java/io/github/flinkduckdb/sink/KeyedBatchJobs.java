@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.sink;
 
+import io.github.flinkduckdb.compat.SinkAdapter;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -7,7 +9,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
-import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -74,7 +75,13 @@ final class KeyedBatchJobs {
     }
 
     static StreamExecutionEnvironment environment(int parallelism, long checkpointMillis) {
-        Configuration conf = new Configuration();
+        return environment(parallelism, checkpointMillis, new Configuration());
+    }
+
+    /** As above, with further settings (e.g. {@code execution.savepoint.path}). */
+    static StreamExecutionEnvironment environment(
+            int parallelism, long checkpointMillis, Configuration extra) {
+        Configuration conf = new Configuration(extra);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
@@ -139,9 +146,8 @@ final class KeyedBatchJobs {
      * the restart the same committables are replayed and must be skipped. Wraps the real sink and
      * hands everything else to it.
      */
-    static final class FailingAfterCommitSink<IN>
-            implements Sink<IN>,
-                    SupportsCommitter<DuckDBCommittable>,
+    static final class FailingAfterCommitSink<IN> extends SinkAdapter<IN>
+            implements SupportsCommitter<DuckDBCommittable>,
                     SupportsPreCommitTopology<DuckDBCommittable, DuckDBCommittable> {
         private static final long serialVersionUID = 1L;
         private final DuckDBSink<IN> sink;
@@ -151,12 +157,6 @@ final class KeyedBatchJobs {
             this.sink = sink;
             this.name = name;
             COMMIT_FAILURES.put(name, new AtomicInteger(failures));
-        }
-
-        @Override
-        @SuppressWarnings("deprecation")
-        public SinkWriter<IN> createWriter(Sink.InitContext context) throws IOException {
-            return sink.createWriter(context);
         }
 
         @Override

@@ -2,17 +2,13 @@ package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 
-import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.runtime.jobmaster.JobResult;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import org.junit.jupiter.api.Test;
@@ -22,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,8 +42,16 @@ class SavepointResumeITCase {
 
     @TempDir Path dir;
 
-    private static JobGraph job(DuckDBTestDatabase db) {
-        StreamExecutionEnvironment env = KeyedBatchJobs.environment(2, 200);
+    /**
+     * Starts the job; with a savepoint path it resumes from it ({@code execution.savepoint.path},
+     * the key both Flink lines read).
+     */
+    private static JobClient start(DuckDBTestDatabase db, String savepoint) throws Exception {
+        Configuration conf =
+                savepoint == null
+                        ? new Configuration()
+                        : Configuration.fromMap(Map.of("execution.savepoint.path", savepoint));
+        StreamExecutionEnvironment env = KeyedBatchJobs.environment(2, 200, conf);
         KeyedBatchJobs.batches(env, KeyedBatchJobs.source(BATCHES, ROWS_PER_BATCH, 150))
                 .uid("keyed-batches")
                 .sinkTo(
@@ -55,7 +60,7 @@ class SavepointResumeITCase {
                                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                                 .build())
                 .uid("duckdb-sink");
-        return env.getStreamGraph().getJobGraph();
+        return env.executeAsync("savepoint-resume");
     }
 
     private static long rowsOrZero(DuckDBTestDatabase db) {
@@ -67,10 +72,9 @@ class SavepointResumeITCase {
     }
 
     @Test
-    void resumesWithoutLossOrDuplicates(@InjectClusterClient ClusterClient<?> client)
-            throws Exception {
+    void resumesWithoutLossOrDuplicates() throws Exception {
         DuckDBTestDatabase db = DuckDBTestDatabase.at(dir.resolve("sp.duckdb"));
-        JobID first = client.submitJob(job(db)).get();
+        JobClient first = start(db, null);
 
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (rowsOrZero(db) == 0) {
@@ -78,24 +82,18 @@ class SavepointResumeITCase {
             Thread.sleep(50);
         }
         String savepoint =
-                client.stopWithSavepoint(
-                                first,
+                first.stopWithSavepoint(
                                 false,
                                 dir.resolve("savepoints").toUri().toString(),
                                 SavepointFormatType.CANONICAL)
                         .get(60, TimeUnit.SECONDS);
-        assertThat(client.getJobStatus(first).get()).isEqualTo(JobStatus.FINISHED);
+        assertThat(first.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
         long atStop = db.count("SELECT count(*) FROM orders");
         assertThat(atStop).as("stopped in the middle").isGreaterThan(0).isLessThan(ROWS);
         assertThat(db.count("SELECT count(DISTINCT id) FROM orders")).isEqualTo(atStop);
 
-        JobGraph resumed = job(db);
-        resumed.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
-        JobID second = client.submitJob(resumed).get();
-        JobResult result = client.requestJobResult(second).get(120, TimeUnit.SECONDS);
-        assertThat(result.isSuccess())
-                .as("resumed job %s", result.getSerializedThrowable())
-                .isTrue();
+        JobClient second = start(db, savepoint);
+        second.getJobExecutionResult().get(120, TimeUnit.SECONDS);
 
         assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(ROWS);
         assertThat(db.count("SELECT count(DISTINCT id) FROM orders")).isEqualTo(ROWS);

@@ -24,7 +24,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OptionsDocumentationTest {
 
-    private static final Path DOC = Paths.get("..", "docs", "sql.md");
+    private static final Path DOC = findDoc();
+
+    /** docs/sql.md of the checkout, found upwards from the module the tests run in. */
+    private static Path findDoc() {
+        Path dir = Paths.get("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("docs").resolve("sql.md"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException(
+                    "No docs/sql.md above " + Paths.get("").toAbsolutePath());
+        }
+        return dir.resolve("docs").resolve("sql.md");
+    }
 
     static String table(Set<ConfigOption<?>> options) {
         StringBuilder sb = new StringBuilder();

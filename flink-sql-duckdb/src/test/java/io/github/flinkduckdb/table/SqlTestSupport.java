@@ -3,8 +3,8 @@ package io.github.flinkduckdb.table;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 
 import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.restartstrategy.RestartStrategies;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.TableResult;
@@ -14,6 +14,7 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,16 +39,22 @@ public final class SqlTestSupport {
     }
 
     /** A streaming environment; checkpoints every {@code checkpointMillis} if > 0. */
-    @SuppressWarnings("deprecation")
     public static StreamExecutionEnvironment environment(int parallelism, long checkpointMillis) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration conf = new Configuration();
+        if (checkpointMillis > 0) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+            conf.set(
+                    RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+                    Duration.ofMillis(100));
+        } else {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
         if (checkpointMillis > 0) {
             env.enableCheckpointing(checkpointMillis);
-            env.setRestartStrategy(RestartStrategies.fixedDelayRestart(3, 100));
-        } else {
-            env.setRestartStrategy(RestartStrategies.noRestart());
         }
         return env;
     }
