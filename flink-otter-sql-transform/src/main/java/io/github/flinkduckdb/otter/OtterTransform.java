@@ -4,6 +4,7 @@ import io.github.flinkduckdb.otter.internal.FlinkTypes;
 import io.github.flinkduckdb.otter.internal.MessageReader;
 import io.github.flinkduckdb.otter.internal.ModelPlan;
 import io.github.flinkduckdb.otter.internal.OtterTransformOperator;
+import io.github.flinkduckdb.otter.internal.OtterTransformOperatorFactory;
 import io.github.flinkduckdb.otter.internal.TransformPlan;
 import io.github.flinkduckdb.otter.model.IncomingSchema;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
@@ -103,8 +104,46 @@ public final class OtterTransform implements Serializable {
         }
         SingleOutputStreamOperator<OtterDeadLetter> out =
                 messages.transform(
-                        name, TypeInformation.of(OtterDeadLetter.class), createOperator(reader));
+                        name,
+                        TypeInformation.of(OtterDeadLetter.class),
+                        new OtterTransformOperatorFactory<>(createOperator(reader)));
         return new OtterStreams(this, out, tags);
+    }
+
+    /**
+     * The transform as a {@link org.apache.flink.streaming.api.functions.ProcessFunction} for
+     * {@code stream.process(...)}: the first model's rows as the main output (see {@link
+     * OtterProcessFunction#withMainModel}), the other models' rows on {@link #outputTag}, dead
+     * letters on {@link #deadLetterTag()}. Its buffer is Flink state; unlike {@link #apply} it has
+     * no latency timer and does not run the last partial batch of a bounded input (see {@link
+     * OtterProcessFunction}).
+     *
+     * @param messageType {@code byte[].class} (JSON bytes), {@code String.class} (JSON text) or
+     *     {@code OtterMessage.class} (with source metadata for the dead letters)
+     */
+    public <IN> OtterProcessFunction<IN> processFunction(Class<IN> messageType) {
+        return new OtterProcessFunction<>(this, reader(messageType), 0);
+    }
+
+    /** The side-output tag of the process functions' dead letters. */
+    public OutputTag<OtterDeadLetter> deadLetterTag() {
+        return new OutputTag<>("otter-dead-letters", TypeInformation.of(OtterDeadLetter.class));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <IN> MessageReader<IN> reader(Class<IN> messageType) {
+        if (messageType == byte[].class) {
+            return (MessageReader<IN>) MessageReader.bytes();
+        }
+        if (messageType == String.class) {
+            return (MessageReader<IN>) MessageReader.strings();
+        }
+        if (messageType == OtterMessage.class) {
+            return (MessageReader<IN>) MessageReader.messages();
+        }
+        throw new IllegalArgumentException(
+                "Otter messages are byte[] (JSON), String (JSON) or OtterMessage, not "
+                        + messageType.getName());
     }
 
     /**
