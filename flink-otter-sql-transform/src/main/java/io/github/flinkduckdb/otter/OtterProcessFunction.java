@@ -44,8 +44,8 @@ import java.util.List;
  * {@code maxBatchSize} messages or {@code maxBatchBytes} of bodies, or when a message arrives and
  * the oldest buffered one has waited {@code maxBatchDelay}. The buffer and the message numbering
  * are Flink operator state: a checkpoint keeps the buffered messages, and after a restore they run
- * with the next message, so with a replayable source and an exactly-once sink a failure neither
- * loses nor duplicates rows. The rows equal those of {@code apply} and of every model run on every
+ * in the next batch, so with a replayable source and an exactly-once sink a failure neither loses
+ * nor duplicates rows. The rows equal those of {@code apply} and of every model run on every
  * message alone.
  *
  * <p>What a function cannot do, and {@link OtterTransform#apply} does: a non-keyed function has no
@@ -130,7 +130,7 @@ public final class OtterProcessFunction<IN> extends ProcessFunction<IN, Row>
         if (!state.restoredMessages.isEmpty()) {
             LOG.info(
                     "Otter transform subtask {}: {} buffered messages restored from a checkpoint;"
-                            + " they run with the next message",
+                            + " they run in the next batch",
                     subtask,
                     state.restoredMessages.size());
         }

@@ -35,6 +35,7 @@ class PublicApiTest {
                     OtterTransformBuilder.class,
                     OtterStreams.class,
                     OtterEngine.class,
+                    OtterProcessFunction.class,
                     OtterResult.class,
                     OtterDeadLetter.class,
                     OtterMessage.class,

@@ -18,10 +18,9 @@ import java.util.List;
 
 /**
  * The micro-batch buffer shared by the transform's operator and its process functions: buffers
- * messages, decides when a batch is due (size, bytes, age, a restored buffer), runs it in one
- * {@link MicroBatchRunner} and hands every row and dead letter to an {@link Output}, message by
- * message in arrival order, each with the timestamp its message arrived with. Counts everything in
- * {@link OtterMetrics}.
+ * messages, decides when a batch is due (size, bytes, age), runs it in one {@link MicroBatchRunner}
+ * and hands every row and dead letter to an {@link Output}, message by message in arrival order,
+ * each with the timestamp its message arrived with. Counts everything in {@link OtterMetrics}.
  *
  * <p>Message numbers (in dead letters) are given when a batch runs, so the number of the first
  * buffered message is {@link #nextMessageNumber()}: a checkpoint that keeps the buffer and that
@@ -58,7 +57,7 @@ public final class MessageBatcher implements AutoCloseable {
     private final List<Long> timestamps;
     private long bufferedBytes;
     private long oldestArrival;
-    private boolean holdsRestoredMessages;
+    private boolean ageFromNextMessage;
     private long nextMessageNumber;
 
     private MessageBatcher(
@@ -103,14 +102,15 @@ public final class MessageBatcher implements AutoCloseable {
     }
 
     /**
-     * Puts messages a checkpoint kept ahead of new ones; they run with the next message (or at the
-     * next flush). They were counted in {@code messagesIn} before the checkpoint.
+     * Puts messages a checkpoint kept ahead of new ones. They count toward the batch's limits as
+     * before the checkpoint (so batches keep their bounds), and their age counts from the next
+     * message. They were counted in {@code messagesIn} before the checkpoint.
      */
     public void restore(List<OtterMessage> messages) {
         for (OtterMessage message : messages) {
             append(message, null);
         }
-        holdsRestoredMessages = !buffer.isEmpty();
+        ageFromNextMessage = !buffer.isEmpty();
     }
 
     /**
@@ -123,15 +123,15 @@ public final class MessageBatcher implements AutoCloseable {
      */
     public boolean add(OtterMessage message, Long timestamp, long now, Output output)
             throws SQLException {
-        if (buffer.isEmpty()) {
+        if (buffer.isEmpty() || ageFromNextMessage) {
             oldestArrival = now;
+            ageFromNextMessage = false;
         }
         append(message, timestamp);
         metrics.messageIn();
         boolean due =
                 buffer.size() >= plan.maxBatchSize()
                         || bufferedBytes >= plan.maxBatchBytes()
-                        || holdsRestoredMessages
                         || isOverdue(now);
         if (due) {
             flush(output);
@@ -187,7 +187,7 @@ public final class MessageBatcher implements AutoCloseable {
         buffer.clear();
         timestamps.clear();
         bufferedBytes = 0;
-        holdsRestoredMessages = false;
+        ageFromNextMessage = false;
     }
 
     public boolean isEmpty() {
