@@ -1,14 +1,9 @@
 package io.github.flinkduckdb.otter;
 
-import io.github.flinkduckdb.otter.internal.MessageBatcher;
 import io.github.flinkduckdb.otter.internal.MessageReader;
-import io.github.flinkduckdb.otter.internal.OtterMetrics;
-import io.github.flinkduckdb.otter.internal.TransformPlan;
 
 import org.apache.flink.annotation.PublicEvolving;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -17,15 +12,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
 /**
  * An {@link OtterTransform} as a Flink {@link ProcessFunction}, for composing jobs with {@code
@@ -65,15 +51,12 @@ public final class OtterProcessFunction<IN> extends ProcessFunction<IN, Row>
         implements CheckpointedFunction, ResultTypeQueryable<Row> {
 
     private static final long serialVersionUID = 1L;
-    private static final Logger LOG = LoggerFactory.getLogger(OtterProcessFunction.class);
 
     private final OtterTransform transform;
     private final MessageReader<IN> reader;
     private final int mainModel;
 
-    private transient MessageBatcher batcher;
-    private transient BufferState state;
-    private transient Outputs outputs;
+    private transient FunctionRuntime runtime;
 
     OtterProcessFunction(OtterTransform transform, MessageReader<IN> reader, int mainModel) {
         this.transform = transform;
@@ -86,12 +69,7 @@ public final class OtterProcessFunction<IN> extends ProcessFunction<IN, Row>
      * go to its side output).
      */
     public OtterProcessFunction<IN> withMainModel(String model) {
-        int index = transform.modelNames().indexOf(model);
-        if (index < 0) {
-            throw new IllegalArgumentException(
-                    "No model named '" + model + "'; the models are " + transform.modelNames());
-        }
-        return new OtterProcessFunction<>(transform, reader, index);
+        return new OtterProcessFunction<>(transform, reader, transform.modelIndex(model));
     }
 
     /** The model whose rows are the main output. */
@@ -107,130 +85,31 @@ public final class OtterProcessFunction<IN> extends ProcessFunction<IN, Row>
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        state = new BufferState(context);
+        runtime = new FunctionRuntime(transform, mainModel, context);
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        TransformPlan plan = transform.plan();
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        // A function cannot reach the TaskManager's IOManager (its temporary folders).
-        String tempBase =
-                plan.duckdbSettings().tempDirectory() != null
-                        ? plan.duckdbSettings().tempDirectory()
-                        : System.getProperty("java.io.tmpdir");
-        batcher =
-                MessageBatcher.open(
-                        plan,
-                        Paths.get(tempBase),
-                        subtask,
-                        new OtterMetrics(getRuntimeContext().getMetricGroup(), plan.modelNames()),
-                        state.restoredMessageNumber);
-        batcher.restore(state.restoredMessages);
-        if (!state.restoredMessages.isEmpty()) {
-            LOG.info(
-                    "Otter transform subtask {}: {} buffered messages restored from a checkpoint;"
-                            + " they run in the next batch",
-                    subtask,
-                    state.restoredMessages.size());
-        }
-        state.restoredMessages = Collections.emptyList();
-        outputs = new Outputs(transform, mainModel);
+        runtime.open(getRuntimeContext());
     }
 
     @Override
     public void processElement(IN value, Context ctx, Collector<Row> out) throws Exception {
         OtterMessage message = reader.read(value);
-        outputs.context = ctx;
-        outputs.out = out;
-        batcher.add(message, ctx.timestamp(), ctx.timerService().currentProcessingTime(), outputs);
+        runtime.add(message, ctx.timestamp(), ctx.timerService().currentProcessingTime(), out, ctx);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        // Nothing is flushed: the buffer is part of the checkpoint.
-        state.snapshot(batcher.bufferedMessages(), batcher.nextMessageNumber());
+        runtime.snapshot();
     }
 
     @Override
     public void close() throws Exception {
-        if (batcher != null) {
-            if (!batcher.isEmpty()) {
-                LOG.warn(
-                        "Otter transform: closing with {} buffered messages not run. After a"
-                                + " failure the last checkpoint holds them (or the source replays"
-                                + " them); at the end of a bounded input they are not run: use"
-                                + " OtterTransform.apply for bounded inputs.",
-                        batcher.bufferedMessages().size());
-            }
-            batcher.close();
-            batcher = null;
-        }
-    }
-
-    /** The buffered messages and the next message number in operator state. */
-    private static final class BufferState {
-        private final ListState<OtterMessage> messages;
-        private final ListState<Long> messageNumber;
-        private List<OtterMessage> restoredMessages = new ArrayList<>();
-        private long restoredMessageNumber;
-
-        BufferState(FunctionInitializationContext context) throws Exception {
-            messages =
-                    context.getOperatorStateStore()
-                            .getListState(
-                                    new ListStateDescriptor<>(
-                                            "otter-buffered-messages",
-                                            TypeInformation.of(OtterMessage.class)));
-            messageNumber =
-                    context.getOperatorStateStore()
-                            .getListState(
-                                    new ListStateDescriptor<>(
-                                            "otter-next-message-number", Long.class));
-            if (context.isRestored()) {
-                for (OtterMessage m : messages.get()) {
-                    restoredMessages.add(m);
-                }
-                for (Long n : messageNumber.get()) {
-                    restoredMessageNumber = Math.max(restoredMessageNumber, n);
-                }
-            }
-        }
-
-        void snapshot(List<OtterMessage> buffered, long nextMessageNumber) throws Exception {
-            messages.update(new ArrayList<>(buffered));
-            messageNumber.update(Collections.singletonList(nextMessageNumber));
-        }
-    }
-
-    /** Sends a batch's outputs through the context of the message that ran it. */
-    private static final class Outputs implements MessageBatcher.Output {
-        private final int mainModel;
-        private final List<OutputTag<Row>> tags = new ArrayList<>();
-        private final OutputTag<OtterDeadLetter> deadLetterTag;
-        private ProcessFunction<?, Row>.Context context;
-        private Collector<Row> out;
-
-        Outputs(OtterTransform transform, int mainModel) {
-            this.mainModel = mainModel;
-            for (String model : transform.modelNames()) {
-                tags.add(transform.outputTag(model));
-            }
-            this.deadLetterTag = transform.deadLetterTag();
-        }
-
-        @Override
-        public void row(int model, Row row, Long timestamp) {
-            if (model == mainModel) {
-                out.collect(row);
-            } else {
-                context.output(tags.get(model), row);
-            }
-        }
-
-        @Override
-        public void deadLetter(OtterDeadLetter deadLetter, Long timestamp) {
-            context.output(deadLetterTag, deadLetter);
+        if (runtime != null) {
+            runtime.close(
+                    "at the end of a bounded input they are not run: use OtterTransform.apply"
+                            + " or keyedProcessFunction for bounded inputs");
         }
     }
 }

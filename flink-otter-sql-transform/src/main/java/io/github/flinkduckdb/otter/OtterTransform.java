@@ -125,6 +125,17 @@ public final class OtterTransform implements Serializable {
         return new OtterProcessFunction<>(this, reader(messageType), 0);
     }
 
+    /**
+     * The transform as a {@link org.apache.flink.streaming.api.functions.KeyedProcessFunction} for
+     * a keyed stream: as {@link #processFunction}, plus a latency timer and a flush at the end of
+     * input (see {@link OtterKeyedProcessFunction}). A batch spans keys.
+     *
+     * @param messageType {@code byte[].class}, {@code String.class} or {@code OtterMessage.class}
+     */
+    public <K, IN> OtterKeyedProcessFunction<K, IN> keyedProcessFunction(Class<IN> messageType) {
+        return new OtterKeyedProcessFunction<>(this, reader(messageType), 0);
+    }
+
     /** The side-output tag of the process functions' dead letters. */
     public OutputTag<OtterDeadLetter> deadLetterTag() {
         return new OutputTag<>("otter-dead-letters", TypeInformation.of(OtterDeadLetter.class));
@@ -184,6 +195,16 @@ public final class OtterTransform implements Serializable {
     /** The validated models with their output schemas and execution form, in order. */
     public List<ModelAnalysis> models() {
         return models;
+    }
+
+    /** The index of a model in {@link #modelNames()}. */
+    int modelIndex(String modelName) {
+        int index = modelNames().indexOf(modelName);
+        if (index < 0) {
+            throw new IllegalArgumentException(
+                    "No model named '" + modelName + "'; the models are " + modelNames());
+        }
+        return index;
     }
 
     /** One model's analysis. */

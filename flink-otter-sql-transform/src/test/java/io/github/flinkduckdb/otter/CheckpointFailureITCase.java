@@ -87,18 +87,29 @@ class CheckpointFailureITCase {
         return n;
     }
 
-    private void run(Path database, boolean injectFailure) throws Exception {
-        run(database, injectFailure, false);
+    /** Where the models run. */
+    enum Runner {
+        /** {@code apply}, batches flushed at barriers only (the latency timer is an hour). */
+        OPERATOR,
+        /**
+         * {@link OtterProcessFunction} at parallelism 1 in batches of 1,000: a function cannot see
+         * the end of input, so 4,000 messages end a batch; the failure comes in the third batch's
+         * rows, after checkpoints that held buffered messages in state.
+         */
+        FUNCTION,
+        /**
+         * {@link OtterKeyedProcessFunction} at parallelism 2 behind a {@code keyBy}, batches of
+         * 1,000 spanning keys, the last partial ones run at the end of input.
+         */
+        KEYED_FUNCTION
     }
 
-    /**
-     * With {@code processFunction}, the models run in {@link OtterProcessFunction} at parallelism
-     * 1, in batches of 1,000 (a function cannot see the end of input: 4,000 messages end a batch),
-     * and the failure comes in the third batch's rows, after checkpoints that held buffered
-     * messages in state.
-     */
-    private void run(Path database, boolean injectFailure, boolean processFunction)
-            throws Exception {
+    private void run(Path database, boolean injectFailure) throws Exception {
+        run(database, injectFailure, Runner.OPERATOR);
+    }
+
+    private void run(Path database, boolean injectFailure, Runner runner) throws Exception {
+        boolean processFunction = runner == Runner.FUNCTION;
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
@@ -118,13 +129,20 @@ class CheckpointFailureITCase {
 
         OtterTransform otter =
                 OtterFixtures.seedTransform()
-                        .maxBatchSize(processFunction ? 1_000 : 100_000)
+                        .maxBatchSize(runner == Runner.OPERATOR ? 100_000 : 1_000)
                         .maxBatchDelay(Duration.ofHours(1))
                         .build();
         Map<String, DataStream<Row>> streams = new HashMap<>();
         if (processFunction) {
             SingleOutputStreamOperator<Row> orders =
                     messages.process(otter.processFunction(String.class)).name("otter");
+            streams.put("orders", orders);
+            streams.put("purchases", orders.getSideOutput(otter.outputTag("purchases")));
+        } else if (runner == Runner.KEYED_FUNCTION) {
+            SingleOutputStreamOperator<Row> orders =
+                    messages.keyBy(s -> Math.floorMod(s.hashCode(), 16), Types.INT)
+                            .process(otter.<Integer, String>keyedProcessFunction(String.class))
+                            .name("otter");
             streams.put("orders", orders);
             streams.put("purchases", orders.getSideOutput(otter.outputTag("purchases")));
         } else {
@@ -189,7 +207,21 @@ class CheckpointFailureITCase {
     void theProcessFunctionKeepsItsBufferInStateThroughAFailure() throws Exception {
         Path db = dir.resolve("function.duckdb");
         FAILURES.set(0);
-        run(db, true, true);
+        run(db, true, Runner.FUNCTION);
+        assertThat(FAILURES.get()).as("the failure was injected").isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM orders")).isEqualTo(MESSAGES);
+        assertThat(count(db, "SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(MESSAGES);
+        assertThat(count(db, "SELECT count(*) FROM purchases")).isEqualTo(expectedPurchases());
+        assertThat(count(db, "SELECT count(*) FROM (SELECT DISTINCT order_id, sku FROM purchases)"))
+                .isEqualTo(expectedPurchases());
+    }
+
+    @Test
+    void theKeyedProcessFunctionRunsItsLastBatchesAtTheEndOfInputThroughAFailure()
+            throws Exception {
+        Path db = dir.resolve("keyed.duckdb");
+        FAILURES.set(0);
+        run(db, true, Runner.KEYED_FUNCTION);
         assertThat(FAILURES.get()).as("the failure was injected").isEqualTo(1);
         assertThat(count(db, "SELECT count(*) FROM orders")).isEqualTo(MESSAGES);
         assertThat(count(db, "SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(MESSAGES);

@@ -36,6 +36,7 @@ class PublicApiTest {
                     OtterStreams.class,
                     OtterEngine.class,
                     OtterProcessFunction.class,
+                    OtterKeyedProcessFunction.class,
                     OtterResult.class,
                     OtterDeadLetter.class,
                     OtterMessage.class,
