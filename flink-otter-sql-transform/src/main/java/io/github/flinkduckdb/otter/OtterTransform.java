@@ -49,8 +49,9 @@ import java.util.Map;
  * that does not fit the declared incoming schema, a model failing for a message and a row that does
  * not fit the model's output schema each give a dead-letter record (the message's other models
  * still produce their rows); nothing is dropped silently; buffered messages are flushed before each
- * checkpoint barrier, so with a replayable source and an exactly-once sink a failure neither loses
- * nor duplicates rows. See {@code docs/otter.md}.
+ * checkpoint barrier ({@link #apply}) or kept in Flink state ({@link #processFunction}, {@link
+ * #keyedProcessFunction}), so with a replayable source and an exactly-once sink a failure neither
+ * loses nor duplicates rows. See {@code docs/otter.md} for when to pick the operator or a function.
  *
  * <p>Built (and validated) by {@link OtterTransformBuilder}; serializable, so it travels with the
  * job graph.
