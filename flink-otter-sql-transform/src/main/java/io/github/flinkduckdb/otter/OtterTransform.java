@@ -4,6 +4,7 @@ import io.github.flinkduckdb.otter.internal.FlinkTypes;
 import io.github.flinkduckdb.otter.internal.MessageReader;
 import io.github.flinkduckdb.otter.internal.ModelPlan;
 import io.github.flinkduckdb.otter.internal.OtterTransformOperator;
+import io.github.flinkduckdb.otter.internal.OtterTransformOperatorFactory;
 import io.github.flinkduckdb.otter.internal.TransformPlan;
 import io.github.flinkduckdb.otter.model.IncomingSchema;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
@@ -48,8 +49,9 @@ import java.util.Map;
  * that does not fit the declared incoming schema, a model failing for a message and a row that does
  * not fit the model's output schema each give a dead-letter record (the message's other models
  * still produce their rows); nothing is dropped silently; buffered messages are flushed before each
- * checkpoint barrier, so with a replayable source and an exactly-once sink a failure neither loses
- * nor duplicates rows. See {@code docs/otter.md}.
+ * checkpoint barrier ({@link #apply}) or kept in Flink state ({@link #processFunction}, {@link
+ * #keyedProcessFunction}), so with a replayable source and an exactly-once sink a failure neither
+ * loses nor duplicates rows. See {@code docs/otter.md} for when to pick the operator or a function.
  *
  * <p>Built (and validated) by {@link OtterTransformBuilder}; serializable, so it travels with the
  * job graph.
@@ -103,8 +105,57 @@ public final class OtterTransform implements Serializable {
         }
         SingleOutputStreamOperator<OtterDeadLetter> out =
                 messages.transform(
-                        name, TypeInformation.of(OtterDeadLetter.class), createOperator(reader));
+                        name,
+                        TypeInformation.of(OtterDeadLetter.class),
+                        new OtterTransformOperatorFactory<>(createOperator(reader)));
         return new OtterStreams(this, out, tags);
+    }
+
+    /**
+     * The transform as a {@link org.apache.flink.streaming.api.functions.ProcessFunction} for
+     * {@code stream.process(...)}: the first model's rows as the main output (see {@link
+     * OtterProcessFunction#withMainModel}), the other models' rows on {@link #outputTag}, dead
+     * letters on {@link #deadLetterTag()}. Its buffer is Flink state; unlike {@link #apply} it has
+     * no latency timer and does not run the last partial batch of a bounded input (see {@link
+     * OtterProcessFunction}).
+     *
+     * @param messageType {@code byte[].class} (JSON bytes), {@code String.class} (JSON text) or
+     *     {@code OtterMessage.class} (with source metadata for the dead letters)
+     */
+    public <IN> OtterProcessFunction<IN> processFunction(Class<IN> messageType) {
+        return new OtterProcessFunction<>(this, reader(messageType), 0);
+    }
+
+    /**
+     * The transform as a {@link org.apache.flink.streaming.api.functions.KeyedProcessFunction} for
+     * a keyed stream: as {@link #processFunction}, plus a latency timer and a flush at the end of
+     * input (see {@link OtterKeyedProcessFunction}). A batch spans keys.
+     *
+     * @param messageType {@code byte[].class}, {@code String.class} or {@code OtterMessage.class}
+     */
+    public <K, IN> OtterKeyedProcessFunction<K, IN> keyedProcessFunction(Class<IN> messageType) {
+        return new OtterKeyedProcessFunction<>(this, reader(messageType), 0);
+    }
+
+    /** The side-output tag of the process functions' dead letters. */
+    public OutputTag<OtterDeadLetter> deadLetterTag() {
+        return new OutputTag<>("otter-dead-letters", TypeInformation.of(OtterDeadLetter.class));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <IN> MessageReader<IN> reader(Class<IN> messageType) {
+        if (messageType == byte[].class) {
+            return (MessageReader<IN>) MessageReader.bytes();
+        }
+        if (messageType == String.class) {
+            return (MessageReader<IN>) MessageReader.strings();
+        }
+        if (messageType == OtterMessage.class) {
+            return (MessageReader<IN>) MessageReader.messages();
+        }
+        throw new IllegalArgumentException(
+                "Otter messages are byte[] (JSON), String (JSON) or OtterMessage, not "
+                        + messageType.getName());
     }
 
     /**
@@ -145,6 +196,16 @@ public final class OtterTransform implements Serializable {
     /** The validated models with their output schemas and execution form, in order. */
     public List<ModelAnalysis> models() {
         return models;
+    }
+
+    /** The index of a model in {@link #modelNames()}. */
+    int modelIndex(String modelName) {
+        int index = modelNames().indexOf(modelName);
+        if (index < 0) {
+            throw new IllegalArgumentException(
+                    "No model named '" + modelName + "'; the models are " + modelNames());
+        }
+        return index;
     }
 
     /** One model's analysis. */

@@ -13,6 +13,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -27,6 +28,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,13 +87,35 @@ class CheckpointFailureITCase {
         return n;
     }
 
+    /** Where the models run. */
+    enum Runner {
+        /** {@code apply}, batches flushed at barriers only (the latency timer is an hour). */
+        OPERATOR,
+        /**
+         * {@link OtterProcessFunction} at parallelism 1 in batches of 1,000: a function cannot see
+         * the end of input, so 4,000 messages end a batch; the failure comes in the third batch's
+         * rows, after checkpoints that held buffered messages in state.
+         */
+        FUNCTION,
+        /**
+         * {@link OtterKeyedProcessFunction} at parallelism 2 behind a {@code keyBy}, batches of
+         * 1,000 spanning keys, the last partial ones run at the end of input.
+         */
+        KEYED_FUNCTION
+    }
+
     private void run(Path database, boolean injectFailure) throws Exception {
+        run(database, injectFailure, Runner.OPERATOR);
+    }
+
+    private void run(Path database, boolean injectFailure, Runner runner) throws Exception {
+        boolean processFunction = runner == Runner.FUNCTION;
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(2);
+        env.setParallelism(processFunction ? 1 : 2);
         env.enableCheckpointing(200);
 
         DataGeneratorSource<String> source =
@@ -104,15 +129,36 @@ class CheckpointFailureITCase {
 
         OtterTransform otter =
                 OtterFixtures.seedTransform()
-                        .maxBatchSize(100_000)
+                        .maxBatchSize(runner == Runner.OPERATOR ? 100_000 : 1_000)
                         .maxBatchDelay(Duration.ofHours(1))
                         .build();
-        OtterStreams out = otter.applyToStrings(messages);
+        Map<String, DataStream<Row>> streams = new HashMap<>();
+        if (processFunction) {
+            SingleOutputStreamOperator<Row> orders =
+                    messages.process(otter.processFunction(String.class)).name("otter");
+            streams.put("orders", orders);
+            streams.put("purchases", orders.getSideOutput(otter.outputTag("purchases")));
+        } else if (runner == Runner.KEYED_FUNCTION) {
+            SingleOutputStreamOperator<Row> orders =
+                    messages.keyBy(s -> Math.floorMod(s.hashCode(), 16), Types.INT)
+                            .process(otter.<Integer, String>keyedProcessFunction(String.class))
+                            .name("otter");
+            streams.put("orders", orders);
+            streams.put("purchases", orders.getSideOutput(otter.outputTag("purchases")));
+        } else {
+            OtterStreams out = otter.applyToStrings(messages);
+            for (String model : otter.modelNames()) {
+                streams.put(model, out.rows(model));
+            }
+        }
         String url = "jdbc:duckdb:" + database;
         for (String model : otter.modelNames()) {
-            DataStream<Row> rows = out.rows(model);
+            DataStream<Row> rows = streams.get(model);
             if (injectFailure && model.equals("orders")) {
-                rows = rows.map(new FailOnce(700)).returns(out.rowType(model)).name("fail once");
+                rows =
+                        rows.map(new FailOnce(processFunction ? 2_500 : 700))
+                                .returns(otter.rowType(model))
+                                .name("fail once");
             }
             rows.sinkTo(
                             DuckDBSink.forRows(url, model)
@@ -152,6 +198,33 @@ class CheckpointFailureITCase {
         assertThat(count(db, "SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(MESSAGES);
         assertThat(count(db, "SELECT min(order_id) FROM orders")).isZero();
         assertThat(count(db, "SELECT max(order_id) FROM orders")).isEqualTo(MESSAGES - 1);
+        assertThat(count(db, "SELECT count(*) FROM purchases")).isEqualTo(expectedPurchases());
+        assertThat(count(db, "SELECT count(*) FROM (SELECT DISTINCT order_id, sku FROM purchases)"))
+                .isEqualTo(expectedPurchases());
+    }
+
+    @Test
+    void theProcessFunctionKeepsItsBufferInStateThroughAFailure() throws Exception {
+        Path db = dir.resolve("function.duckdb");
+        FAILURES.set(0);
+        run(db, true, Runner.FUNCTION);
+        assertThat(FAILURES.get()).as("the failure was injected").isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM orders")).isEqualTo(MESSAGES);
+        assertThat(count(db, "SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(MESSAGES);
+        assertThat(count(db, "SELECT count(*) FROM purchases")).isEqualTo(expectedPurchases());
+        assertThat(count(db, "SELECT count(*) FROM (SELECT DISTINCT order_id, sku FROM purchases)"))
+                .isEqualTo(expectedPurchases());
+    }
+
+    @Test
+    void theKeyedProcessFunctionRunsItsLastBatchesAtTheEndOfInputThroughAFailure()
+            throws Exception {
+        Path db = dir.resolve("keyed.duckdb");
+        FAILURES.set(0);
+        run(db, true, Runner.KEYED_FUNCTION);
+        assertThat(FAILURES.get()).as("the failure was injected").isEqualTo(1);
+        assertThat(count(db, "SELECT count(*) FROM orders")).isEqualTo(MESSAGES);
+        assertThat(count(db, "SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(MESSAGES);
         assertThat(count(db, "SELECT count(*) FROM purchases")).isEqualTo(expectedPurchases());
         assertThat(count(db, "SELECT count(*) FROM (SELECT DISTINCT order_id, sku FROM purchases)"))
                 .isEqualTo(expectedPurchases());

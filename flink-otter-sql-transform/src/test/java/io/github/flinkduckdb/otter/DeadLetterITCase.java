@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static io.github.flinkduckdb.otter.SeedModelsITCase.drain;
@@ -62,6 +63,13 @@ class DeadLetterITCase {
     }
 
     static OtterTransform transform(boolean microBatching) {
+        return transformBuilder(microBatching).build();
+    }
+
+    /**
+     * The seed's models plus sku_numbers (fails for 'X-9') and order_totals (NOT NULL, DECIMAL).
+     */
+    static OtterTransformBuilder transformBuilder(boolean microBatching) {
         return OtterFixtures.seedTransform()
                 .addModel(
                         "sku_numbers",
@@ -74,8 +82,39 @@ class DeadLetterITCase {
                 .outputSchema(
                         "order_totals",
                         "order_id BIGINT NOT NULL, order_total DECIMAL(10,2) NOT NULL")
-                .microBatching(microBatching)
-                .build();
+                .microBatching(microBatching);
+    }
+
+    /** The dead letters of {@link #BODIES}, in message order, from subtask 0. */
+    static List<OtterDeadLetter> expectedDeadLetters() {
+        return Arrays.asList(
+                expected(
+                        1,
+                        OtterStage.PARSE,
+                        null,
+                        "malformed JSON at line 1, column 30: Unexpected end-of-input: expected close"
+                                + " marker for Array"),
+                expected(
+                        2,
+                        OtterStage.TRANSFORM,
+                        "sku_numbers",
+                        "Conversion Error: Could not convert string 'X-9' to INT32"),
+                expected(
+                        3,
+                        OtterStage.PARSE,
+                        null,
+                        "field 'order_id' (BIGINT): expected a whole number, got a string"),
+                expected(
+                        4,
+                        OtterStage.CONVERT,
+                        "order_totals",
+                        "column 'order_total' is NOT NULL but the model gave NULL"),
+                expected(
+                        5,
+                        OtterStage.CONVERT,
+                        "order_totals",
+                        "column 'order_total' (DECIMAL(10,2)): has more digits than"
+                                + " DECIMAL(10,2) holds"));
     }
 
     private static OtterDeadLetter expected(
@@ -115,41 +154,20 @@ class DeadLetterITCase {
         CloseableIterator<OtterDeadLetter> deadLetters = out.deadLetters().collectAsync();
         env.execute("dead letters");
 
-        assertThat(drain(deadLetters))
-                .containsExactly(
-                        expected(
-                                1,
-                                OtterStage.PARSE,
-                                null,
-                                "malformed JSON at line 1, column 30: Unexpected end-of-input: expected close"
-                                        + " marker for Array"),
-                        expected(
-                                2,
-                                OtterStage.TRANSFORM,
-                                "sku_numbers",
-                                "Conversion Error: Could not convert string 'X-9' to INT32"),
-                        expected(
-                                3,
-                                OtterStage.PARSE,
-                                null,
-                                "field 'order_id' (BIGINT): expected a whole number, got a string"),
-                        expected(
-                                4,
-                                OtterStage.CONVERT,
-                                "order_totals",
-                                "column 'order_total' is NOT NULL but the model gave NULL"),
-                        expected(
-                                5,
-                                OtterStage.CONVERT,
-                                "order_totals",
-                                "column 'order_total' (DECIMAL(10,2)): has more digits than"
-                                        + " DECIMAL(10,2) holds"));
+        assertThat(drain(deadLetters)).containsExactlyElementsOf(expectedDeadLetters());
 
-        assertThat(column(drain(orders), 0)).containsExactly(2001L, 2003L, 2005L, 2006L, 2007L);
-        assertThat(column(drain(purchases), 1)).containsExactly("17", "18", "X-9", "19", "20");
-        assertThat(drain(skuNumbers))
+        assertRowsOfTheGoodMessages(
+                drain(orders), drain(purchases), drain(skuNumbers), drain(totals));
+    }
+
+    /** The rows {@link #BODIES} give, model by model. */
+    static void assertRowsOfTheGoodMessages(
+            List<Row> orders, List<Row> purchases, List<Row> skuNumbers, List<Row> totals) {
+        assertThat(column(orders, 0)).containsExactly(2001L, 2003L, 2005L, 2006L, 2007L);
+        assertThat(column(purchases, 1)).containsExactly("17", "18", "X-9", "19", "20");
+        assertThat(skuNumbers)
                 .containsExactly(Row.of(2001L, 17), Row.of(2006L, 19), Row.of(2007L, 20));
-        assertThat(drain(totals))
+        assertThat(totals)
                 .containsExactly(
                         Row.of(2001L, new BigDecimal("3.00")),
                         Row.of(2003L, new BigDecimal("5.00")),

@@ -7,12 +7,16 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,22 +38,41 @@ class OtterMetricsITCase {
                             .setNumberSlotsPerTaskManager(1)
                             .build());
 
-    @Test
-    void countsMessagesRowsPerModelAndDeadLettersPerStage() throws Exception {
+    /** The operator ({@code apply}) and the process function count the same. */
+    @ParameterizedTest(name = "process function {0}")
+    @ValueSource(booleans = {false, true})
+    void countsMessagesRowsPerModelAndDeadLettersPerStage(boolean processFunction)
+            throws Exception {
         List<OtterMessage> messages = new ArrayList<>();
         for (int i = 0; i < DeadLetterITCase.BODIES.length; i++) {
             messages.add(DeadLetterITCase.message(i));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        OtterTransform otter = DeadLetterITCase.transform(true);
-        OtterStreams out =
-                otter.applyToMessages(
-                        env.fromData(messages, TypeInformation.of(OtterMessage.class)));
-        for (String model : otter.modelNames()) {
-            out.rows(model).sinkTo(new DiscardingSink<>()).name("discard " + model);
+        // One batch of the seven messages either way.
+        OtterTransform otter =
+                DeadLetterITCase.transformBuilder(true).maxBatchSize(messages.size()).build();
+        DataStream<OtterMessage> input =
+                env.fromData(messages, TypeInformation.of(OtterMessage.class));
+        if (processFunction) {
+            SingleOutputStreamOperator<Row> main =
+                    input.process(otter.processFunction(OtterMessage.class));
+            main.sinkTo(new DiscardingSink<>()).name("discard orders");
+            for (String model : otter.modelNames().subList(1, otter.modelNames().size())) {
+                main.getSideOutput(otter.outputTag(model))
+                        .sinkTo(new DiscardingSink<>())
+                        .name("discard " + model);
+            }
+            main.getSideOutput(otter.deadLetterTag())
+                    .sinkTo(new DiscardingSink<>())
+                    .name("discard dead letters");
+        } else {
+            OtterStreams out = otter.applyToMessages(input);
+            for (String model : otter.modelNames()) {
+                out.rows(model).sinkTo(new DiscardingSink<>()).name("discard " + model);
+            }
+            out.deadLetters().sinkTo(new DiscardingSink<>()).name("discard dead letters");
         }
-        out.deadLetters().sinkTo(new DiscardingSink<>()).name("discard dead letters");
         JobExecutionResult result = env.execute("metrics");
 
         Map<String, Metric> metrics = REPORTER.getMetricsByIdentifiers(result.getJobID());

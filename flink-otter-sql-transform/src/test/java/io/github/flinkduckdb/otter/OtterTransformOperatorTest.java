@@ -5,6 +5,8 @@ import io.github.flinkduckdb.otter.internal.OtterTransformOperator;
 
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -155,5 +157,17 @@ class OtterTransformOperatorTest {
             // Rows went out before the watermark: the main output holds only the watermark.
             assertThat(h.getOutput()).containsExactly(new Watermark(150L));
         }
+    }
+
+    @Test
+    void isChainedToItsInputAndItsOutputs() {
+        OtterTransform t = transform(100, Duration.ofMillis(200));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        OtterStreams out = t.apply(env.fromSequence(0, 9).map(OtterTransformOperatorTest::message));
+        out.rows("ids").sinkTo(new DiscardingSink<>());
+        out.deadLetters().sinkTo(new DiscardingSink<>());
+        // Source, map, the transform and both sinks: one task, no network between them.
+        assertThat(env.getStreamGraph().getJobGraph().getNumberOfVertices()).isEqualTo(1);
     }
 }

@@ -35,6 +35,8 @@ class PublicApiTest {
                     OtterTransformBuilder.class,
                     OtterStreams.class,
                     OtterEngine.class,
+                    OtterProcessFunction.class,
+                    OtterKeyedProcessFunction.class,
                     OtterResult.class,
                     OtterDeadLetter.class,
                     OtterMessage.class,

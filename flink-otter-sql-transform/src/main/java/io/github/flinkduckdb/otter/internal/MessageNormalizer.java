@@ -82,7 +82,7 @@ public final class MessageNormalizer {
             if (after != null) {
                 throw new MessageRejectedException(
                         "unexpected content after the JSON object at "
-                                + where(parser.getTokenLocation()));
+                                + where(parser.currentTokenLocation()));
             }
         } catch (JsonProcessingException e) {
             throw new MessageRejectedException(
