@@ -1,10 +1,8 @@
 package io.github.flinkduckdb.otter.rabbitmq;
 
-import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.SupportsHandleExecutionAttemptSourceEvent;
 import org.apache.flink.util.FlinkRuntimeException;
 
 import org.slf4j.Logger;
@@ -28,9 +26,7 @@ import java.util.Set;
  * Flink restarts every reader from the checkpoint (a global failover). When all readers restarted
  * it simply runs the exchange again.
  */
-final class RabbitMQEnumerator
-        implements SplitEnumerator<RabbitMQSplit, RabbitMQEnumeratorState>,
-                SupportsHandleExecutionAttemptSourceEvent {
+final class RabbitMQEnumerator implements SplitEnumerator<RabbitMQSplit, RabbitMQEnumeratorState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMQEnumerator.class);
 
@@ -39,8 +35,15 @@ final class RabbitMQEnumerator
     private final boolean deduplicate;
     private int nextSlot;
 
-    /** Reports of the current exchange: subtask to (attempt, ids). */
+    /** Reports of the current exchange: subtask to (registration, ids). */
     private final Map<Integer, Report> reports = new HashMap<>();
+
+    /**
+     * Registrations per subtask: every new attempt of a reader registers again ({@link
+     * #addReader}), so a report's registration number tells whether the reader that sent it still
+     * runs.
+     */
+    private final Map<Integer, Integer> registrations = new HashMap<>();
 
     private boolean unionSent;
 
@@ -69,23 +72,21 @@ final class RabbitMQEnumerator
     }
 
     @Override
-    public void addReader(int subtaskId) {}
-
-    @Override
-    public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
-        handleSourceEvent(subtaskId, -1, sourceEvent);
+    public void addReader(int subtaskId) {
+        registrations.merge(subtaskId, 1, Integer::sum);
     }
 
     @Override
-    public void handleSourceEvent(int subtaskId, int attemptNumber, SourceEvent sourceEvent) {
+    public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
         if (!(sourceEvent instanceof DeduplicationEvents.RestoredIds)) {
             return;
         }
         List<String> ids = ((DeduplicationEvents.RestoredIds) sourceEvent).ids;
+        int registration = registrations.getOrDefault(subtaskId, 0);
         if (unionSent) {
-            restartedReader(subtaskId, attemptNumber);
+            restartedReader(subtaskId);
         }
-        reports.put(subtaskId, new Report(attemptNumber, ids));
+        reports.put(subtaskId, new Report(registration, ids));
         if (reports.size() < context.currentParallelism()) {
             LOG.info(
                     "RabbitMQ source on {}: reader {} reported {} restored id(s); waiting for {} of {}",
@@ -118,27 +119,21 @@ final class RabbitMQEnumerator
      * exchange restarted too (a new exchange starts); a failure of the job when one of them still
      * runs its old attempt.
      */
-    private void restartedReader(int subtaskId, int attemptNumber) {
-        Map<Integer, Map<Integer, ReaderInfo>> live = context.registeredReadersOfAttempts();
+    private void restartedReader(int subtaskId) {
+        Set<Integer> live = context.registeredReaders().keySet();
         for (Map.Entry<Integer, Report> e : reports.entrySet()) {
             int other = e.getKey();
-            if (other == subtaskId) {
-                continue;
-            }
-            Map<Integer, ReaderInfo> attempts = live.get(other);
             boolean survived =
-                    attempts != null
-                            && (e.getValue().attempt < 0
-                                    || attempts.containsKey(e.getValue().attempt));
+                    other != subtaskId
+                            && live.contains(other)
+                            && registrations.getOrDefault(other, 0) == e.getValue().registration;
             if (survived && deduplicate) {
                 throw new FlinkRuntimeException(
                         "RabbitMQ source on "
                                 + queue
                                 + ": reader "
                                 + subtaskId
-                                + " (attempt "
-                                + attemptNumber
-                                + ") restarted while reader "
+                                + " restarted while reader "
                                 + other
                                 + " kept running; de-duplication across readers needs every"
                                 + " reader to restart from the checkpoint, so the job restarts"
@@ -161,11 +156,11 @@ final class RabbitMQEnumerator
 
     /** One reader's report. */
     private static final class Report {
-        final int attempt;
+        final int registration;
         final List<String> ids;
 
-        Report(int attempt, List<String> ids) {
-            this.attempt = attempt;
+        Report(int registration, List<String> ids) {
+            this.registration = registration;
             this.ids = ids;
         }
     }

@@ -253,6 +253,15 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
     @Override
     public List<RabbitMQSplit> snapshotState(long checkpointId) {
         ledger.snapshot(checkpointId);
+        LOG.debug(
+                "RabbitMQ source reader {} on {}: checkpoint {}: {} emitted, {} unacknowledged, {}"
+                        + " id(s) in the state",
+                context.getIndexOfSubtask(),
+                queue,
+                checkpointId,
+                messages.getCount(),
+                ledger.unacknowledged(),
+                ledger.stateIds().size());
         if (splits.isEmpty()) {
             return Collections.emptyList();
         }
