@@ -76,7 +76,14 @@ class RabbitMQSourceITCase {
 
     @AfterEach
     void tearDown() throws Exception {
-        rabbit.close();
+        try {
+            rabbit.close();
+        } finally {
+            // After a broker restart the first connection is gone: delete with a fresh one.
+            try (Rabbit fresh = new Rabbit()) {
+                fresh.forget(queue);
+            }
+        }
     }
 
     @Test
