@@ -78,7 +78,9 @@ final class RunCommand implements Callable<Integer> {
             names = "--parallelism",
             paramLabel = "N",
             defaultValue = "1",
-            description = "Parallelism of the models and sinks (default 1).")
+            description =
+                    "Parallelism of the source, models and sinks (default 1); a RabbitMQ source"
+                            + " runs one consumer per parallel reader.")
     int parallelism;
 
     @Option(

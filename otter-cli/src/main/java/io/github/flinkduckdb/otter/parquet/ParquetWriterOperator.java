@@ -3,6 +3,7 @@ package io.github.flinkduckdb.otter.parquet;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -192,9 +193,19 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
         if (!pending.isEmpty()) {
             roll(next);
         }
-        if (!getRuntimeContext().isCheckpointingEnabled()) {
+        if (!checkpointing()) {
             publish(Long.MAX_VALUE);
         }
+    }
+
+    /** Whether the job checkpoints (read from the job's configuration, as on both Flink lines). */
+    private boolean checkpointing() {
+        return getContainingTask()
+                .getEnvironment()
+                .getJobConfiguration()
+                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
+                .map(interval -> interval.toMillis() > 0)
+                .orElse(false);
     }
 
     @Override

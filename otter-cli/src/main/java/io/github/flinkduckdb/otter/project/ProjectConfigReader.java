@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.otter.project;
 
 import io.github.flinkduckdb.otter.project.DuckDBOutputConfig.Guarantee;
+import io.github.flinkduckdb.otter.rabbitmq.RabbitMQSourceBuilder;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,7 +105,16 @@ final class ProjectConfigReader {
         s.checkKeys(RABBITMQ_KEYS);
         String queue = s.requiredString("queue");
         int batchSize = batchSize(s);
-        int prefetch = s.integer("prefetch", Math.max(1000, batchSize * 10), 1, 65_535);
+        // Above the messages one consumer takes per checkpoint interval, or it waits for
+        // checkpoints.
+        int prefetch =
+                s.integer(
+                        "prefetch",
+                        Math.min(
+                                65_535,
+                                Math.max(RabbitMQSourceBuilder.DEFAULT_PREFETCH, batchSize * 10)),
+                        1,
+                        65_535);
         String passwordEnv = s.get("password_env").map(YamlNode::asString).orElse(null);
         if (passwordEnv != null && s.get("password").isPresent()) {
             throw s.required("password_env")

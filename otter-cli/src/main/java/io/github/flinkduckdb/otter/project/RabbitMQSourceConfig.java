@@ -1,9 +1,11 @@
 package io.github.flinkduckdb.otter.project;
 
+import io.github.flinkduckdb.otter.rabbitmq.RabbitMQConnectionConfig;
+
 /**
  * A RabbitMQ queue. Messages are acknowledged only when the Flink checkpoint that covers their
- * output completes; {@code prefetch} bounds how many unacknowledged messages the consumer holds, so
- * throughput is at most {@code prefetch} messages per checkpoint interval.
+ * output completes; {@code prefetch} bounds how many unacknowledged messages each parallel consumer
+ * holds, so throughput is at most {@code prefetch} messages per consumer and checkpoint interval.
  *
  * @param host broker host
  * @param port AMQP port
@@ -15,11 +17,12 @@ package io.github.flinkduckdb.otter.project;
  *     opened (on the TaskManagers), so the password is not part of the job; or null
  * @param queue the source queue (declared durable, not exclusive, not auto-deleted)
  * @param dlq the dead-letter queue (declared the same way)
- * @param prefetch the consumer's prefetch count (unacknowledged messages in flight)
+ * @param prefetch each consumer's prefetch count (unacknowledged messages in flight)
  * @param batchSize messages per micro-batch of the models
  * @param batchTimeoutMs the longest a message waits for its micro-batch
- * @param useCorrelationId whether producers set unique correlation ids, which makes the source
- *     de-duplicate redeliveries (exactly-once); otherwise at-least-once after failures
+ * @param useCorrelationId whether producers set a unique message id or correlation id on every
+ *     message, which makes the source de-duplicate redeliveries across its parallel consumers and
+ *     restarts (exactly-once); otherwise at-least-once after failures
  * @param declareQueues whether the runner declares both queues at start (default true)
  */
 public record RabbitMQSourceConfig(
@@ -89,6 +92,11 @@ public record RabbitMQSourceConfig(
         return "/".equals(vhost) ? "" : " vhost '" + vhost + "'";
     }
 
+    /** The connection settings; with {@code passwordEnv} they carry no password. */
+    public RabbitMQConnectionConfig connection() {
+        return new RabbitMQConnectionConfig(host, port, vhost, username, password, passwordEnv);
+    }
+
     /**
      * The password for a connection opened here: the configured one, or the value of {@code
      * passwordEnv} in this process's environment.
@@ -96,24 +104,7 @@ public record RabbitMQSourceConfig(
      * @throws IllegalStateException naming the variable (never a value) when it is not set
      */
     public String resolvePassword() {
-        if (passwordEnv == null) {
-            return password;
-        }
-        String value = System.getenv(passwordEnv);
-        if (value == null) {
-            throw new IllegalStateException(
-                    "The RabbitMQ password for "
-                            + username
-                            + "@"
-                            + host
-                            + ":"
-                            + port
-                            + " comes from the environment variable "
-                            + passwordEnv
-                            + " (password_env), which is not set in this process"
-                            + " (on a cluster: the TaskManagers' environment)");
-        }
-        return value;
+        return connection().resolvePassword();
     }
 
     @Override

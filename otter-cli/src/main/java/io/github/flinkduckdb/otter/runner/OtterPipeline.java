@@ -17,6 +17,7 @@ import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.project.ParquetOutputConfig;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 import io.github.flinkduckdb.otter.project.SourceConfig;
+import io.github.flinkduckdb.otter.rabbitmq.RabbitMQSource;
 import io.github.flinkduckdb.sink.DuckDBSink;
 import io.github.flinkduckdb.sink.DuckDBSinkBuilder;
 
@@ -87,13 +88,6 @@ public final class OtterPipeline {
                         .returns(TypeInformation.of(OtterMessage.class))
                         .uid("count-messages")
                         .name("Count messages");
-        if (project.source() instanceof RabbitMQSourceConfig) {
-            // RMQSource is a legacy SourceFunction: operators chained to it run on its own thread,
-            // while checkpoints and timers run on the task's mailbox thread. The models' and the
-            // sinks' DuckDB appenders are confined to one thread, so they must not be chained to
-            // the source.
-            messages.startNewChain();
-        }
         OtterStreams out = transform.applyToMessages(messages);
         out.operator().uid("otter-models").name("Otter models");
 
@@ -184,13 +178,24 @@ public final class OtterPipeline {
                 .name("JSON lines");
     }
 
-    // RMQSource is a legacy SourceFunction (addSource is deprecated in Flink 1.20); the RabbitMQ
-    // connector has no FLIP-27 source. It runs with parallelism 1.
-    @SuppressWarnings("deprecation")
+    /**
+     * Our FLIP-27 source: one competing consumer per parallel reader (the job's parallelism),
+     * acknowledging at checkpoints; with {@code correlation_id: true} de-duplicated by message or
+     * correlation id across readers and restarts.
+     */
     private static DataStream<OtterMessage> rabbitmq(
             StreamExecutionEnvironment env, RabbitMQSourceConfig config) {
-        return env.addSource(new OtterRabbitMQSource(config), "RabbitMQ: " + config.queue())
-                .setParallelism(1)
+        RabbitMQSource<OtterMessage> source =
+                RabbitMQSource.<OtterMessage>builder()
+                        .setConnection(config.connection())
+                        .setQueue(config.queue())
+                        .setDeclareQueue(config.declareQueues())
+                        .setPrefetchCount(config.prefetch())
+                        .setDeduplication(config.useCorrelationId())
+                        .setDeserializer(new RabbitMQMessageDeserializer())
+                        .build();
+        return env.fromSource(
+                        source, WatermarkStrategy.noWatermarks(), "RabbitMQ: " + config.queue())
                 .uid("source-rabbitmq");
     }
 

@@ -2,9 +2,11 @@ package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.OtterTransform;
 import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -85,7 +87,7 @@ public final class OtterRun {
         try {
             URI rest;
             if (options.embedded()) {
-                mini = startMiniCluster(options.parallelism());
+                mini = startMiniCluster(options.parallelism(), fullFailover(project));
                 rest = mini.getRestAddress().get();
             } else {
                 rest = URI.create("http://" + options.jobManager() + "/");
@@ -252,7 +254,24 @@ public final class OtterRun {
     }
 
     static MiniCluster startMiniCluster(int slots) throws Exception {
+        return startMiniCluster(slots, false);
+    }
+
+    /**
+     * RabbitMQ with correlation ids: de-duplication across the source's readers needs every reader
+     * to restart from the checkpoint when one fails (the failover strategy is a cluster setting,
+     * not a job setting; on a cluster set it in its configuration, see docs/otter-runner.md).
+     */
+    static boolean fullFailover(OtterProject project) {
+        return project.source() instanceof RabbitMQSourceConfig
+                && ((RabbitMQSourceConfig) project.source()).useCorrelationId();
+    }
+
+    static MiniCluster startMiniCluster(int slots, boolean fullFailover) throws Exception {
         Configuration conf = new Configuration();
+        if (fullFailover) {
+            conf.set(JobManagerOptions.EXECUTION_FAILOVER_STRATEGY, "full");
+        }
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");

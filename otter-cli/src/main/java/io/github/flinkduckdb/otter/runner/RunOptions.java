@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param checkpointInterval how often Flink checkpoints: rows become visible and messages are
  *     acknowledged at checkpoints
- * @param parallelism the models' and sinks' parallelism (the RabbitMQ source always runs with 1)
+ * @param parallelism the models' and sinks' parallelism (the RabbitMQ source too: one consumer per
+ *     parallel reader)
  * @param jobManager {@code host:port} of a remote cluster's REST endpoint, or null for the embedded
  *     MiniCluster
  * @param stateDir checkpoints and savepoints ({@code <project>/.otter} by default)

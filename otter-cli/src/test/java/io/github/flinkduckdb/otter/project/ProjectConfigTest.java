@@ -88,7 +88,7 @@ class ProjectConfigTest {
                                 null,
                                 "orders.raw",
                                 "orders.dlq",
-                                1000,
+                                10_000,
                                 100,
                                 5000,
                                 false,

@@ -87,6 +87,13 @@ public final class Rabbit implements AutoCloseable {
         return new String(r.getBody(), StandardCharsets.UTF_8);
     }
 
+    /** Closes the connection and keeps the queues (after a broker restart killed it). */
+    public void closeConnectionOnly() throws Exception {
+        if (connection.isOpen()) {
+            connection.close();
+        }
+    }
+
     @Override
     public void close() throws Exception {
         for (String q : queues) {
