@@ -60,6 +60,11 @@ public final class FlinkRestClient {
         return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
 
+    /** The Flink version the JobManager reports ({@code /config}). */
+    public String flinkVersion() throws IOException, InterruptedException {
+        return get("/config").path("flink-version").asText();
+    }
+
     public int totalSlots() throws IOException, InterruptedException {
         return get("/overview").path("slots-total").asInt();
     }

@@ -21,10 +21,19 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A Flink 1.20 standalone session cluster made of real processes: one JobManager JVM and N
- * TaskManager JVMs, started from the Flink jars Maven resolved (flink-dist is not published to
- * Maven Central), bound to 127.0.0.1, with checkpoints in a local directory. TaskManagers can be
- * killed with SIGKILL and replaced. {@link #close()} (also run by a shutdown hook) stops all.
+ * A Flink standalone session cluster made of real processes: one JobManager JVM and N TaskManager
+ * JVMs, started from the Flink jars Maven resolved (flink-dist is not published to Maven Central),
+ * bound to 127.0.0.1, with checkpoints in a local directory. TaskManagers can be killed with
+ * SIGKILL and replaced. {@link #close()} (also run by a shutdown hook) stops all.
+ *
+ * <p>The same code starts Flink 1.20 and 2.x: both lines start their processes with the same
+ * entrypoint classes and {@code BashJavaUtils} commands, and both read {@code conf/config.yaml}
+ * (standard YAML; 1.20 reads it since 1.19, 2.x reads nothing else, the legacy {@code
+ * flink-conf.yaml} is gone there). The settings use the keys both lines know ({@code
+ * execution.checkpointing.dir}, {@code taskmanager.load-balance.mode}); 2.x dropped the older
+ * {@code cluster.evenly-spread-out-slots}. Which line runs comes from the jars in the lib folder;
+ * with the system property {@code e2e.flink.version} set, {@link #start} checks that the cluster
+ * reports that version.
  */
 public final class FlinkStandaloneCluster implements AutoCloseable {
 
@@ -121,12 +130,54 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         FlinkStandaloneCluster cluster = new FlinkStandaloneCluster(home, lib, taskManagers, slots);
         try {
             cluster.awaitSlots(taskManagers * slots, Duration.ofSeconds(90));
+            cluster.checkVersion();
         } catch (Exception | AssertionError e) {
             String logs = cluster.logs();
             cluster.close();
             throw new IllegalStateException("The Flink cluster did not start:\n" + logs, e);
         }
         return cluster;
+    }
+
+    /**
+     * The Flink version of the jars in the lib folder (from {@code flink-runtime-<version>.jar}),
+     * e.g. {@code 1.20.3} or {@code 2.2.0}.
+     */
+    public static String libVersion(Path lib) throws IOException {
+        String prefix = "flink-runtime-";
+        try (Stream<Path> jars = Files.list(lib)) {
+            return jars.map(j -> j.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix) && n.endsWith(".jar"))
+                    .filter(n -> Character.isDigit(n.charAt(prefix.length())))
+                    .map(n -> n.substring(prefix.length(), n.length() - ".jar".length()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("No flink-runtime jar in " + lib));
+        }
+    }
+
+    /** The Flink version of this cluster's jars. */
+    public String flinkVersion() throws IOException {
+        return libVersion(lib);
+    }
+
+    /**
+     * Checks that the running JobManager reports the version of the jars in lib/ and, when the
+     * build set {@code e2e.flink.version}, that version: a module that means to test one Flink line
+     * must not silently run another.
+     */
+    private void checkVersion() throws Exception {
+        String running = rest().flinkVersion();
+        String jars = flinkVersion();
+        String expected = System.getProperty("e2e.flink.version", jars);
+        if (!running.equals(jars) || !running.equals(expected)) {
+            throw new IllegalStateException(
+                    "The cluster runs Flink "
+                            + running
+                            + " from jars of "
+                            + jars
+                            + "; this test run expects "
+                            + expected);
+        }
     }
 
     public String restUrl() {
@@ -222,8 +273,9 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
                         "taskmanager.memory.managed.fraction: 0.05",
                         "taskmanager.memory.network.min: 64m",
                         "taskmanager.memory.network.max: 64m",
-                        "cluster.evenly-spread-out-slots: true",
-                        "state.checkpoints.dir: " + checkpoints.toUri(),
+                        "taskmanager.load-balance.mode: SLOTS",
+                        "execution.checkpointing.storage: filesystem",
+                        "execution.checkpointing.dir: " + checkpoints.toUri(),
                         "restart-strategy.type: fixed-delay",
                         "restart-strategy.fixed-delay.attempts: 20",
                         "restart-strategy.fixed-delay.delay: 1 s",
