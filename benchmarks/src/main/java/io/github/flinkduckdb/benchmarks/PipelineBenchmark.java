@@ -34,12 +34,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * RabbitMQ to the seed's models to Parquet, as {@code otter run} runs it (embedded MiniCluster,
- * RMQSource acknowledging at checkpoints), against a plain consumer of the same queue with the same
- * prefetch and acknowledgement rhythm (one cumulative ack per checkpoint interval). Both are
- * bounded by the broker in the same way: at most {@code prefetch} unacknowledged messages per
- * interval. Prints RESULT lines for both and, as the last field of the pipeline line, the median
- * latency from publishing a message to its row being readable in the Parquet files.
+ * RabbitMQ to the seed's models to Parquet, as {@code otter run} runs it (embedded MiniCluster, our
+ * FLIP-27 RabbitMQ source acknowledging at checkpoints), against a plain consumer of the same queue
+ * with the same prefetch and acknowledgement rhythm (one cumulative ack per checkpoint interval).
+ * Both are bounded by the broker in the same way: at most {@code prefetch} unacknowledged messages
+ * per interval. Prints RESULT lines for both and, as the last field of the pipeline line, the
+ * median latency from publishing a message to its row being readable in the Parquet files.
  */
 final class PipelineBenchmark {
 
@@ -248,7 +248,7 @@ final class PipelineBenchmark {
         if (!run.awaitSubmitted(Duration.ofMinutes(2))) {
             throw new IllegalStateException("The pipeline did not start");
         }
-        // The clock starts when the job's RMQ consumer registers with the broker, as the raw
+        // The clock starts when the job's RabbitMQ consumer registers with the broker, as the raw
         // consumer's starts at basicConsume: job submission and task deployment are a one-time
         // cost outside the steady state both sides are compared on.
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
