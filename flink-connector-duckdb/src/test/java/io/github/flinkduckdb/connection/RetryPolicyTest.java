@@ -29,12 +29,15 @@ class RetryPolicyTest {
         Path file = dir.resolve("held.duckdb");
         DuckDBConnectionProvider options = DuckDBConnectionProvider.of("jdbc:duckdb:" + file);
         AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger lockFailures = new AtomicInteger();
         DatabaseLockHolder holder = DatabaseLockHolder.hold(file);
         CompletableFuture<Void> release =
                 CompletableFuture.runAsync(
                         () -> {
                             try {
-                                while (attempts.get() < 2) {
+                                // Released only after two attempts have failed on the lock, so a
+                                // third attempt is the one that gets through.
+                                while (lockFailures.get() < 2) {
                                     Thread.sleep(20);
                                 }
                                 holder.close();
@@ -53,6 +56,9 @@ class RetryPolicyTest {
                                                 Statement st = c.createStatement()) {
                                             return st.executeLargeUpdate(
                                                     "CREATE TABLE t AS SELECT 1 AS x");
+                                        } catch (SQLException e) {
+                                            lockFailures.incrementAndGet();
+                                            throw e;
                                         }
                                     });
             assertThat(rows).isEqualTo(1);
