@@ -303,6 +303,16 @@ public final class BenchmarkSuite {
                             ratio >= 0.8 ? "yes" : "no",
                             otter.p99Millis));
         }
+        Result otter2 = results.get("pipeline-otter-p2");
+        if (otter != null && otter2 != null) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| otter pipeline, parallelism 2 (two competing consumers) | %,d | %,.0f | %.2fx of parallelism 1 | - | - |%n",
+                            otter2.rows,
+                            otter2.rowsPerSecond(),
+                            otter2.rowsPerSecond() / otter.rowsPerSecond()));
+        }
         Result append = results.get("sql-append-eo-p1");
         Result upsert = results.get("sql-upsert-eo-p1");
         if (append != null && upsert != null) {

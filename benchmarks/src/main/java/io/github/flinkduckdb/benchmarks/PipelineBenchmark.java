@@ -70,14 +70,18 @@ final class PipelineBenchmark {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String rawQueue = "bench-raw-" + suffix;
         String pipeQueue = "bench-pipeline-" + suffix;
+        String pipeQueue2 = "bench-pipeline-p2-" + suffix;
         try (Connection connection = factory.newConnection("benchmark")) {
             Channel admin = connection.createChannel();
             try {
                 admin.queueDeclare(rawQueue, true, false, false, null);
                 admin.queueDeclare(pipeQueue, true, false, false, null);
                 admin.queueDeclare(pipeQueue + ".dlq", true, false, false, null);
+                admin.queueDeclare(pipeQueue2, true, false, false, null);
+                admin.queueDeclare(pipeQueue2 + ".dlq", true, false, false, null);
                 publish(admin, rawQueue, bodies, 0);
                 publish(admin, pipeQueue, bodies, 0);
+                publish(admin, pipeQueue2, bodies, 0);
 
                 double rawSeconds = rawConsumer(connection, rawQueue, messages);
                 System.out.printf(
@@ -86,14 +90,26 @@ final class PipelineBenchmark {
                 Path project = project(work.resolve("pipeline-" + suffix), pipeQueue);
                 long[] latency = new long[1];
                 double pipelineSeconds =
-                        pipeline(project, validOrders, admin, pipeQueue, messages, latency);
+                        pipeline(project, validOrders, admin, pipeQueue, messages, 1, latency);
                 System.out.printf(
                         "RESULT|pipeline-otter|%d|%.3f|0|0|ok|0|%d%n",
                         messages, pipelineSeconds, latency[0]);
+
+                // The same pipeline with two competing consumers on the queue (two source
+                // readers, two transform and Parquet writer subtasks).
+                Path project2 = project(work.resolve("pipeline-p2-" + suffix), pipeQueue2);
+                long[] latency2 = new long[1];
+                double pipelineSeconds2 =
+                        pipeline(project2, validOrders, admin, pipeQueue2, messages, 2, latency2);
+                System.out.printf(
+                        "RESULT|pipeline-otter-p2|%d|%.3f|0|0|ok|0|%d%n",
+                        messages, pipelineSeconds2, latency2[0]);
             } finally {
                 admin.queueDelete(rawQueue);
                 admin.queueDelete(pipeQueue);
                 admin.queueDelete(pipeQueue + ".dlq");
+                admin.queueDelete(pipeQueue2);
+                admin.queueDelete(pipeQueue2 + ".dlq");
             }
         }
     }
@@ -213,6 +229,7 @@ final class PipelineBenchmark {
             Channel channel,
             String queue,
             int messages,
+            int parallelism,
             long[] medianLatencyMillis)
             throws Exception {
         OtterProject loaded =
@@ -221,7 +238,7 @@ final class PipelineBenchmark {
         RunOptions options =
                 new RunOptions(
                         Duration.ofMillis(ACK_INTERVAL_MS),
-                        1,
+                        parallelism,
                         null,
                         project.resolve(".otter"),
                         true,

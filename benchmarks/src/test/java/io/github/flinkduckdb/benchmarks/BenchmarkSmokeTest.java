@@ -32,7 +32,8 @@ class BenchmarkSmokeTest {
                         "transform-batched-1000",
                         "transform-batched-5000",
                         "pipeline-raw-consumer",
-                        "pipeline-otter");
+                        "pipeline-otter",
+                        "pipeline-otter-p2");
         for (BenchmarkSuite.Result r : results.values()) {
             assertThat(r.check).as(r.name).isEqualTo("ok");
             assertThat(r.seconds).as(r.name).isPositive();
@@ -42,6 +43,7 @@ class BenchmarkSmokeTest {
                 .contains("| duckdb-typed-eo-p2 |")
                 .contains("| batches of 1,000 |")
                 .contains("Upsert (SQL")
-                .contains("| otter pipeline");
+                .contains("| otter pipeline")
+                .contains("| otter pipeline, parallelism 2");
     }
 }
