@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.sink.suite;
 
+import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
@@ -25,6 +26,8 @@ import java.util.Map;
 final class DuckDBTableReader implements ExternalSystemDataReader<String> {
 
     private static final long PAUSE_MILLIS = 50;
+    private static final RetryPolicy RETRIES =
+            new RetryPolicy(10, Duration.ofMillis(10), Duration.ofMillis(500));
 
     private final String url;
     private final String query;
@@ -66,8 +69,21 @@ final class DuckDBTableReader implements ExternalSystemDataReader<String> {
         return fresh;
     }
 
-    /** Each value in the table with the number of rows holding it, read now. */
+    /**
+     * Each value in the table with the number of rows holding it, read now. Errors the sink itself
+     * retries are retried here too (the reader opens the file while the sink's connections open and
+     * close in other threads of this process); any other error fails the case.
+     */
     Map<String, Long> committedCounts() {
+        try {
+            return RETRIES.run("Reading " + url, this::readCounts);
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "Could not read the sink's table with " + query + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, Long> readCounts() throws SQLException {
         // A connection per read, closed at once: the reader never holds the file between polls.
         Map<String, Long> counts = new HashMap<>();
         try (Connection c = DriverManager.getConnection(url);
@@ -76,9 +92,6 @@ final class DuckDBTableReader implements ExternalSystemDataReader<String> {
             while (rs.next()) {
                 counts.put(rs.getString(1), rs.getLong(2));
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException(
-                    "Could not read the sink's table with " + query + ": " + e.getMessage(), e);
         }
         return counts;
     }
