@@ -18,6 +18,10 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -35,6 +39,17 @@ import java.util.stream.Stream;
  * the file for each commit and closes it after, in both guarantees and at every parallelism.
  * Without it the sink keeps its defaults: at-least-once writers write directly (the MiniCluster is
  * one process), exactly-once goes through the committer.
+ *
+ * <p>The context holds one connection to the file from before the job until after it, and the
+ * reader queries through it. A reader that opened and closed a connection per poll would race the
+ * sink's connections in the same process: when DuckDB shuts an instance down (its last connection
+ * closed) while other threads open the file, those opens fail with {@code Unique file handle
+ * conflict}, and often (43 of 200 rounds of four threads opening while a fifth opened and closed,
+ * duckdb_jdbc 2.0.0.1) later opens in the process keep failing for as long as the connection that
+ * won stays open. The sink retries the conflict, but a writer that lost to another writer of the
+ * same job then waits in vain. With the instance held open for the whole case, no open races a
+ * shutdown; with the file released between commits the committer still opens and closes its
+ * connection for each commit, while the file stays open in this process.
  */
 public final class DuckDBSinkExternalContext implements DataStreamSinkV2ExternalContext<String> {
 
@@ -48,13 +63,21 @@ public final class DuckDBSinkExternalContext implements DataStreamSinkV2External
     private final boolean releaseBetweenCommits;
     private final Path dir;
     private final DuckDBTestDatabase database;
+    private final Connection connection;
 
     DuckDBSinkExternalContext(Path parent, boolean releaseBetweenCommits) throws IOException {
         this.releaseBetweenCommits = releaseBetweenCommits;
         Files.createDirectories(parent);
         this.dir = Files.createTempDirectory(parent, "duckdb-sink-suite-");
         this.database = DuckDBTestDatabase.at(dir.resolve("suite.duckdb"));
-        database.execute("CREATE TABLE " + TABLE + " (payload VARCHAR NOT NULL)");
+        try {
+            this.connection = DriverManager.getConnection(database.url());
+            try (Statement st = connection.createStatement()) {
+                st.execute("CREATE TABLE " + TABLE + " (payload VARCHAR NOT NULL)");
+            }
+        } catch (SQLException e) {
+            throw new IOException("Could not create the table in " + database.url(), e);
+        }
     }
 
     /** Where the JVM's temporary files go (the build points it at the module's target folder). */
@@ -83,7 +106,7 @@ public final class DuckDBSinkExternalContext implements DataStreamSinkV2External
 
     @Override
     public ExternalSystemDataReader<String> createSinkDataReader(TestingSinkSettings settings) {
-        return new DuckDBTableReader(database.url(), TABLE);
+        return new DuckDBTableReader(connection, TABLE);
     }
 
     /**
@@ -118,7 +141,8 @@ public final class DuckDBSinkExternalContext implements DataStreamSinkV2External
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() throws IOException, SQLException {
+        connection.close();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(p);

@@ -1,12 +1,10 @@
 package io.github.flinkduckdb.sink.suite;
 
-import io.github.flinkduckdb.connection.RetryPolicy;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.apache.flink.connector.testframe.external.ExternalSystemDataReader;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,24 +15,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads back what the sink committed, as a user would: a separate connection sees only committed
- * transactions. Each poll returns the rows that appeared since the previous poll, duplicates
- * included (a value committed twice is returned twice), so the suite's exactly-once check sees
- * every duplicate. The table is append-only in these tests; new rows are found by comparing each
- * value's count with how many copies were already returned, which needs no row order.
+ * Reads back what the sink committed, as a user would: a separate connection (the test's own, see
+ * {@link DuckDBSinkExternalContext}) sees only committed transactions; each query is a transaction
+ * of its own, so it sees every commit made before it. Each poll returns the rows that appeared
+ * since the previous poll, duplicates included (a value committed twice is returned twice), so the
+ * suite's exactly-once check sees every duplicate. The table is append-only in these tests; new
+ * rows are found by comparing each value's count with how many copies were already returned, which
+ * needs no row order.
  */
 final class DuckDBTableReader implements ExternalSystemDataReader<String> {
 
     private static final long PAUSE_MILLIS = 50;
-    private static final RetryPolicy RETRIES =
-            new RetryPolicy(10, Duration.ofMillis(10), Duration.ofMillis(500));
 
-    private final String url;
+    private final Connection connection;
     private final String query;
     private final Map<String, Long> returned = new HashMap<>();
 
-    DuckDBTableReader(String url, String table) {
-        this.url = url;
+    DuckDBTableReader(Connection connection, String table) {
+        this.connection = connection;
         this.query =
                 "SELECT payload, count(*) FROM "
                         + SqlIdentifiers.quote(table)
@@ -69,33 +67,25 @@ final class DuckDBTableReader implements ExternalSystemDataReader<String> {
         return fresh;
     }
 
-    /**
-     * Each value in the table with the number of rows holding it, read now. Errors the sink itself
-     * retries are retried here too (the reader opens the file while the sink's connections open and
-     * close in other threads of this process); any other error fails the case.
-     */
+    /** Each value in the table with the number of rows holding it, read now. */
     Map<String, Long> committedCounts() {
-        try {
-            return RETRIES.run("Reading " + url, this::readCounts);
-        } catch (Exception e) {
-            throw new IllegalStateException(
-                    "Could not read the sink's table with " + query + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Map<String, Long> readCounts() throws SQLException {
-        // A connection per read, closed at once: the reader never holds the file between polls.
         Map<String, Long> counts = new HashMap<>();
-        try (Connection c = DriverManager.getConnection(url);
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(query)) {
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getLong(2));
+        // The suite polls from one thread; the timeout's diagnosis reads from another.
+        synchronized (connection) {
+            try (Statement st = connection.createStatement();
+                    ResultSet rs = st.executeQuery(query)) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(
+                        "Could not read the sink's table with " + query + ": " + e.getMessage(), e);
             }
         }
         return counts;
     }
 
+    /** The connection is the context's; it closes it after the case. */
     @Override
     public void close() {}
 }
