@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.benchmarks;
 
+import org.apache.flink.runtime.util.EnvironmentInformation;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -199,7 +201,8 @@ public final class BenchmarkSuite {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "Scale: %s, %d cores%n%n",
+                        "Flink %s, scale: %s, %d cores%n%n",
+                        EnvironmentInformation.getVersion(),
                         scale,
                         Runtime.getRuntime().availableProcessors()));
         sb.append(

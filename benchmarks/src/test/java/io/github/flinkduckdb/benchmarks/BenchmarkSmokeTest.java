@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.benchmarks;
 
+import org.apache.flink.runtime.util.EnvironmentInformation;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +42,7 @@ class BenchmarkSmokeTest {
         }
         String report = BenchmarkSuite.report(results, "smoke");
         assertThat(report)
+                .contains("Flink " + EnvironmentInformation.getVersion() + ",")
                 .contains("| duckdb-typed-eo-p2 |")
                 .contains("| batches of 1,000 |")
                 .contains("Upsert (SQL")
