@@ -1,12 +1,12 @@
 package io.github.flinkduckdb.otter.dlq;
 
 import io.github.flinkduckdb.otter.OtterDeadLetter;
+import io.github.flinkduckdb.otter.flink.JobCheckpointing;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -126,22 +126,9 @@ public final class RabbitMQDeadLetterPublisher extends AbstractStreamOperator<Vo
     @Override
     public void endInput() throws Exception {
         assign(lastCheckpointId + 1);
-        if (!checkpointingEnabled()) {
+        if (!JobCheckpointing.enabled(getContainingTask().getEnvironment().getJobConfiguration())) {
             publish(Long.MAX_VALUE);
         }
-    }
-
-    /**
-     * Whether the job checkpoints: its checkpoint interval, read from the job configuration (both
-     * Flink lines have it there; the runtime context's flag is gone in Flink 2).
-     */
-    private boolean checkpointingEnabled() {
-        return getContainingTask()
-                .getEnvironment()
-                .getJobConfiguration()
-                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
-                .map(interval -> interval.toMillis() > 0)
-                .orElse(false);
     }
 
     @Override

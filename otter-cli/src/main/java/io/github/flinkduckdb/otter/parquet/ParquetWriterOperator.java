@@ -1,9 +1,10 @@
 package io.github.flinkduckdb.otter.parquet;
 
+import io.github.flinkduckdb.otter.flink.JobCheckpointing;
+
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -193,19 +194,9 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
         if (!pending.isEmpty()) {
             roll(next);
         }
-        if (!checkpointing()) {
+        if (!JobCheckpointing.enabled(getContainingTask().getEnvironment().getJobConfiguration())) {
             publish(Long.MAX_VALUE);
         }
-    }
-
-    /** Whether the job checkpoints (read from the job's configuration, as on both Flink lines). */
-    private boolean checkpointing() {
-        return getContainingTask()
-                .getEnvironment()
-                .getJobConfiguration()
-                .getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL)
-                .map(interval -> interval.toMillis() > 0)
-                .orElse(false);
     }
 
     @Override
