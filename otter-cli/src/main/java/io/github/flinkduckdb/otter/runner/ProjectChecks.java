@@ -70,9 +70,10 @@ public final class ProjectChecks {
     }
 
     /**
-     * A {@code dedupe_key} taken from the message (e.g. {@code order_id}) does not identify the
-     * rows of a model that yields several rows per message: readers de-duplicating by it would drop
-     * rows. The writer keeps them all, so this is a warning.
+     * One {@code dedupe_key} for every model (Otter's form, e.g. {@code order_id}) comes from the
+     * message, so it does not identify the rows of a model that yields several rows per message:
+     * readers de-duplicating by it would drop rows. The writer keeps them all, so this is a
+     * warning. A key given for the model itself is taken as chosen for it and not checked.
      */
     private static Optional<String> keyWarning(
             YamlNode at, String model, List<String> columns, OtterTransform transform, String key) {
