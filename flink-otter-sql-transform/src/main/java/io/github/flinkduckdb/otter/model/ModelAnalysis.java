@@ -26,19 +26,23 @@ public final class ModelAnalysis implements Serializable {
     private final List<ColumnSchema> modelColumns;
     private final List<ColumnSchema> declaredColumns;
     private final String perMessageReason;
+    private final String severalRowsReason;
 
     /**
      * Made by the transform's model validation.
      *
      * @param declaredColumns the declared output schema, or null when none was declared
      * @param perMessageReason why the model runs once per message, or null when it is row-local
+     * @param severalRowsReason why one message may yield several rows of the model, or null when it
+     *     yields at most one
      */
     @Internal
     public ModelAnalysis(
             OtterModel model,
             List<ColumnSchema> modelColumns,
             List<ColumnSchema> declaredColumns,
-            String perMessageReason) {
+            String perMessageReason,
+            String severalRowsReason) {
         this.model = model;
         this.modelColumns = Collections.unmodifiableList(new ArrayList<>(modelColumns));
         this.declaredColumns =
@@ -46,6 +50,7 @@ public final class ModelAnalysis implements Serializable {
                         ? null
                         : Collections.unmodifiableList(new ArrayList<>(declaredColumns));
         this.perMessageReason = perMessageReason;
+        this.severalRowsReason = severalRowsReason;
     }
 
     /** The model as given (name, SQL, file). */
@@ -84,6 +89,15 @@ public final class ModelAnalysis implements Serializable {
     /** Why the model runs once per message; empty for row-local models. */
     public Optional<String> perMessageReason() {
         return Optional.ofNullable(perMessageReason);
+    }
+
+    /**
+     * Why one message may yield several rows of this model (e.g. "it reads the table function
+     * unnest"); empty when each message yields at most one row, so that a key taken from the
+     * message identifies the model's row. Decided conservatively on the parse tree.
+     */
+    public Optional<String> severalRowsPerMessage() {
+        return Optional.ofNullable(severalRowsReason);
     }
 
     @Override

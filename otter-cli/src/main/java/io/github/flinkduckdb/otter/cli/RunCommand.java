@@ -14,6 +14,7 @@ import io.github.flinkduckdb.otter.runner.ProjectChecks;
 import io.github.flinkduckdb.otter.runner.ProjectTransforms;
 import io.github.flinkduckdb.otter.runner.RunOptions;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -152,7 +153,9 @@ final class RunCommand implements Callable<Integer> {
         OtterCli root = (OtterCli) spec.root().userObject();
         OtterProject project = ModelSelection.select(options.load(root, false), models);
         OtterTransform transform = ProjectTransforms.build(project);
-        ProjectChecks.check(project, transform);
+        for (String warning : ProjectChecks.check(project, transform)) {
+            LoggerFactory.getLogger("otter").warn(warning);
+        }
         if (dryRun) {
             return dryRun(project, transform, out);
         }

@@ -33,7 +33,7 @@ final class ValidateCommand implements Callable<Integer> {
         OtterCli root = (OtterCli) spec.root().userObject();
         OtterProject project = options.load(root, false);
         OtterTransform transform = ProjectTransforms.build(project);
-        ProjectChecks.check(project, transform);
+        List<String> warnings = ProjectChecks.check(project, transform);
         PrintWriter out = spec.commandLine().getOut();
         String config = OtterProject.display(project.root(), project.configDir());
         out.println("ok  " + config + "/sources.yml  " + project.source().describe());
@@ -73,6 +73,9 @@ final class ValidateCommand implements Callable<Integer> {
                             + ", "
                             + m.outputColumns().size()
                             + " columns");
+        }
+        for (String warning : warnings) {
+            out.println("warn " + warning);
         }
         out.println(
                 "valid: "

@@ -2,6 +2,8 @@ package io.github.flinkduckdb.otter.parquet;
 
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,10 +30,11 @@ import java.util.stream.Stream;
  *
  * <ol>
  *   <li>If {@code commits/<roll>/} does not exist: merge the chunks with DuckDB into {@code
- *       commits/<roll>.tmp/} (partitioned, split at {@code max_file_bytes}, de-duplicated by the
- *       key), sync the files, and rename the folder to {@code commits/<roll>/}: the merge is then
- *       complete (the files end in {@code .pending}, so no {@code *.parquet} glob matches them). If
- *       neither exists nor any chunk, the roll was committed before: done.
+ *       commits/<roll>.tmp/} (partitioned, split at {@code max_file_bytes}, the {@code dedupe_key}
+ *       recorded in each file's key-value metadata), sync the files, and rename the folder to
+ *       {@code commits/<roll>/}: the merge is then complete (the files end in {@code .pending}, so
+ *       no {@code *.parquet} glob matches them). If neither exists nor any chunk, the roll was
+ *       committed before: done.
  *   <li>Rename each file of {@code commits/<roll>/} to its place under the output folder ({@code
  *       <model>/[key=value/]part-<roll>-<n>.parquet}): each rename is atomic, so a reader sees a
  *       whole file or none.
@@ -43,6 +46,13 @@ import java.util.stream.Stream;
  */
 final class ParquetFileCommitter {
 
+    /**
+     * The key-value metadata entry of each published file that names the model's {@code dedupe_key}
+     * columns, as a JSON array: a key readers may de-duplicate by. The writer drops no row.
+     */
+    static final String DEDUPE_KEY_METADATA = "otter.dedupe_key";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(ParquetFileCommitter.class);
 
     private final String model;
@@ -185,24 +195,10 @@ final class ParquetFileCommitter {
                 chunks.stream()
                         .map(p -> SqlIdentifiers.literal(p.toString()))
                         .collect(Collectors.joining(", "));
-        StringBuilder select = new StringBuilder();
-        if (dedupeKey.isEmpty()) {
-            select.append("SELECT * FROM read_parquet([").append(files).append("])");
-        } else {
-            // Keep the first row per key in arrival order: chunks are listed oldest first.
-            select.append("SELECT * EXCLUDE (filename, file_row_number) FROM read_parquet([")
-                    .append(files)
-                    .append("], filename = true, file_row_number = true)")
-                    .append(" QUALIFY row_number() OVER (PARTITION BY ")
-                    .append(quoteAll(dedupeKey))
-                    .append(" ORDER BY list_position([")
-                    .append(files)
-                    .append("], filename), file_row_number) = 1");
-        }
         StringBuilder copy =
-                new StringBuilder("COPY (")
-                        .append(select)
-                        .append(") TO ")
+                new StringBuilder("COPY (SELECT * FROM read_parquet([")
+                        .append(files)
+                        .append("])) TO ")
                         .append(SqlIdentifiers.literal(target.toString()))
                         .append(" (FORMAT parquet, COMPRESSION ")
                         .append(compression)
@@ -215,9 +211,25 @@ final class ParquetFileCommitter {
         } else {
             copy.append(", FILE_SIZE_BYTES ").append(maxFileBytes);
         }
+        if (!dedupeKey.isEmpty()) {
+            copy.append(", KV_METADATA {")
+                    .append(SqlIdentifiers.literal(DEDUPE_KEY_METADATA))
+                    .append(": ")
+                    .append(SqlIdentifiers.literal(jsonList(dedupeKey)))
+                    .append('}');
+        }
         copy.append(')');
         try (Statement st = duckdb.createStatement()) {
             st.execute(copy.toString());
+        }
+    }
+
+    /** The key as a JSON array of column names, e.g. {@code ["order_id"]}. */
+    private static String jsonList(List<String> names) {
+        try {
+            return JSON.writeValueAsString(names);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write column names as JSON: " + names, e);
         }
     }
 

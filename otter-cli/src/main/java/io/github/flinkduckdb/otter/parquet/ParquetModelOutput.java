@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Everything one model's Parquet writer needs: where files go, how they are partitioned,
- * de-duplicated and compressed, and when they roll.
+ * Everything one model's Parquet writer needs: where files go, how they are partitioned and
+ * compressed, the key recorded for readers, and when they roll.
  *
  * @param model the model name; files go to {@code <outputRoot>/<model>/}
  * @param columns the model's output columns
  * @param outputRootPath the output folder
  * @param stagingRootPath the staging folder (outside the output tree, same file system)
  * @param partitionBy partition columns ({@code key=value/} folders)
- * @param dedupeKey key columns de-duplicated within each file, or empty
+ * @param dedupeKey key columns recorded in each file's key-value metadata for readers to
+ *     de-duplicate by (no row is dropped), or empty
  * @param compression the Parquet compression codec
  * @param policy when files roll
  * @param memoryLimit DuckDB memory limit of the staging buffer, e.g. {@code 256MB}

@@ -31,7 +31,7 @@ public class ConfigException extends RuntimeException {
         this.problem = problem;
     }
 
-    private static String format(String file, String key, int line, int column, String problem) {
+    static String format(String file, String key, int line, int column, String problem) {
         StringBuilder sb = new StringBuilder();
         if (file != null) {
             sb.append(file);

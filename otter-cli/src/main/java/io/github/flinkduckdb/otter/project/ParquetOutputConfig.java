@@ -14,7 +14,8 @@ import java.util.Map;
  *     output tree (DuckDB's {@code **} glob enters hidden folders) and on the same file system
  * @param partitionBy partition columns for every model (empty: none)
  * @param partitionByModel partition columns per model, overriding {@code partitionBy}
- * @param dedupeKey key columns: rows with the same key are de-duplicated within each file
+ * @param dedupeKey key columns readers may de-duplicate by (Otter's "downstream deduplication
+ *     key"), recorded in each file's key-value metadata; the writer keeps every row
  * @param dedupeKeyModel key columns per model, overriding {@code dedupeKey}
  * @param compression {@code zstd} (default), {@code snappy}, {@code gzip}, {@code lz4}, {@code
  *     uncompressed}

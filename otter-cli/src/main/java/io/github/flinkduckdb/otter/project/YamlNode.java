@@ -150,6 +150,11 @@ public final class YamlNode {
         return new ConfigException(file, path, line, column, problem);
     }
 
+    /** A warning located at this value, formatted like {@link #error}'s message. */
+    public String warning(String problem) {
+        return ConfigException.format(file, path, line, column, problem);
+    }
+
     // ---- maps
 
     /** The keys of a map, in file order. */

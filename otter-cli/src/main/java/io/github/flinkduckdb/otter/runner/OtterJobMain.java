@@ -8,6 +8,8 @@ import io.github.flinkduckdb.otter.project.OtterProject;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import org.slf4j.LoggerFactory;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +83,9 @@ public final class OtterJobMain {
         OtterProject p = OtterProject.load(project, config, models, Interpolator.fromEnvironment());
         p = ModelSelection.select(p, only);
         OtterTransform transform = ProjectTransforms.build(p);
-        ProjectChecks.check(p, transform);
+        for (String warning : ProjectChecks.check(p, transform)) {
+            LoggerFactory.getLogger("otter").warn(warning);
+        }
         Configuration conf = JobSetup.configuration(interval, stateDir, null);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         if (interval == null && !env.getCheckpointConfig().isCheckpointingEnabled()) {

@@ -6,23 +6,27 @@ import io.github.flinkduckdb.otter.project.ParquetOutputConfig;
 import io.github.flinkduckdb.otter.project.YamlNode;
 import io.github.flinkduckdb.schema.ColumnSchema;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Checks that need the models: every model named in the configuration exists, and every column
- * named for partitioning or de-duplication is an output column of its model. Errors point at the
- * YAML key.
+ * named for partitioning or de-duplication is an output column of its model. Errors and warnings
+ * point at the YAML key.
  */
 public final class ProjectChecks {
 
     private ProjectChecks() {}
 
     /**
+     * @return warnings: settings that work but may not do what was meant (a {@code dedupe_key} that
+     *     cannot identify a row of a model that yields several rows per message)
      * @throws io.github.flinkduckdb.otter.project.ConfigException at the first problem
      */
-    public static void check(OtterProject project, OtterTransform transform) {
+    public static List<String> check(OtterProject project, OtterTransform transform) {
+        List<String> warnings = new ArrayList<>();
         List<String> models = project.allModels().stream().map(m -> m.name()).toList();
         List<String> running = transform.modelNames();
         YamlNode overrides = project.modelsYaml().mapOrEmpty("overrides");
@@ -50,6 +54,8 @@ public final class ProjectChecks {
                     for (String model : running) {
                         requireColumns(
                                 node.get(), model, node.get().asStringList(), transform, key);
+                        keyWarning(node.get(), model, node.get().asStringList(), transform, key)
+                                .ifPresent(warnings::add);
                     }
                 }
             }
@@ -60,6 +66,40 @@ public final class ProjectChecks {
                 requireModel(tables.required(model), model, models, project);
             }
         }
+        return warnings;
+    }
+
+    /**
+     * One {@code dedupe_key} for every model (Otter's form, e.g. {@code order_id}) comes from the
+     * message, so it does not identify the rows of a model that yields several rows per message:
+     * readers de-duplicating by it would drop rows. The writer keeps them all, so this is a
+     * warning. A key given for the model itself is taken as chosen for it and not checked.
+     */
+    private static Optional<String> keyWarning(
+            YamlNode at, String model, List<String> columns, OtterTransform transform, String key) {
+        if (!key.equals("dedupe_key") || columns.isEmpty()) {
+            return Optional.empty();
+        }
+        return transform
+                .model(model)
+                .severalRowsPerMessage()
+                .map(
+                        reason ->
+                                at.warning(
+                                        "dedupe_key "
+                                                + columns
+                                                + " may not identify a row of model '"
+                                                + model
+                                                + "': one message can yield several rows ("
+                                                + reason
+                                                + "), which then share the key. Every row is"
+                                                + " written; readers that de-duplicate by this"
+                                                + " key would drop rows. Add a column that tells"
+                                                + " a message's rows apart, per model: {"
+                                                + model
+                                                + ": ["
+                                                + String.join(", ", columns)
+                                                + ", <column>]}"));
     }
 
     /** {@code sinks} or Otter's single {@code sink}. */

@@ -149,6 +149,45 @@ class OtterCliTest {
     }
 
     @Test
+    void validateWarnsWhenTheDedupeKeyCannotIdentifyARowOfAOneToManyModel() throws Exception {
+        // Otter's own single-sink form: one key for every model.
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: parquet\n  path: ./output\n  dedupe_key: order_id\n");
+        Cli c = otter("validate");
+        assertThat(c.exitCode).as(c.toString()).isZero();
+        assertThat(c.out.lines().filter(l -> l.startsWith("warn ")))
+                .containsExactly(
+                        "warn config/sinks.yml:4:15: sink.dedupe_key: dedupe_key [order_id] may not"
+                                + " identify a row of model 'purchases': one message can yield"
+                                + " several rows (it reads the table function unnest), which then"
+                                + " share the key. Every row is written; readers that de-duplicate"
+                                + " by this key would drop rows. Add a column that tells a"
+                                + " message's rows apart, per model: {purchases: [order_id, <column>]}");
+        assertThat(c.out).contains("valid: 2 model(s)");
+
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: parquet\n  path: ./output\n  dedupe_key:\n"
+                        + "    orders: order_id\n    purchases: [order_id, sku]\n");
+        Cli perModel = otter("validate");
+        assertThat(perModel.exitCode).as(perModel.toString()).isZero();
+        assertThat(perModel.out)
+                .as("a key chosen for the model is trusted")
+                .doesNotContain("warn ");
+
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: parquet\n  path: ./output\n  dedupe_key: [order_id, line]\n");
+        Cli unknown = otter("validate");
+        assertThat(unknown.exitCode).isEqualTo(3);
+        assertThat(unknown.err)
+                .contains(
+                        "config/sinks.yml:4:15: sink.dedupe_key: dedupe_key names column 'line',"
+                                + " which model 'orders' does not have");
+    }
+
+    @Test
     void validateRejectsAnOverrideForAModelThatDoesNotExist() throws Exception {
         String models = Files.readString(project.resolve("config/models.yml"));
         TestProjects.write(

@@ -166,14 +166,39 @@ class ParquetFileCommitterTest {
     }
 
     @Test
-    void deduplicatesByKeyWithinAFileKeepingTheFirstArrival() throws Exception {
+    void keepsEveryRowAndRecordsTheDedupeKeyInEachFilesMetadata() throws Exception {
         chunk("w/c1.parquet", 0, 10);
-        chunk("w/c2.parquet", 5, 15); // ids 5..9 again
+        chunk("w/c2.parquet", 5, 15); // ids 5..9 again, as a producer's re-sent messages would be
         ParquetRoll roll = new ParquetRoll("r2", 2, List.of("w/c1.parquet", "w/c2.parquet"), 20);
 
-        committer(List.of(), List.of("id")).commit(duckdb, roll, chunks);
+        List<Path> published =
+                committer(List.of("currency"), List.of("id")).commit(duckdb, roll, chunks);
 
-        assertThat(rowsInOutput()).isEqualTo(15);
+        assertThat(published).hasSize(2);
+        String glob = SqlIdentifiers.literal(dir.resolve("out") + "/**/*.parquet");
+        try (Statement st = duckdb.createStatement()) {
+            ResultSet rows = st.executeQuery("SELECT count(*) FROM read_parquet(" + glob + ")");
+            rows.next();
+            assertThat(rows.getLong(1)).as("no row dropped").isEqualTo(20);
+            ResultSet meta =
+                    st.executeQuery(
+                            "SELECT count(DISTINCT file_name), string_agg(DISTINCT decode(value))"
+                                    + " FROM parquet_kv_metadata("
+                                    + glob
+                                    + ") WHERE decode(key) = 'otter.dedupe_key'");
+            meta.next();
+            assertThat(meta.getLong(1)).as("files with the key").isEqualTo(2);
+            assertThat(meta.getString(2)).isEqualTo("[\"id\"]");
+            // The reader's de-duplication documented in docs/otter-runner.md.
+            ResultSet deduplicated =
+                    st.executeQuery(
+                            "SELECT count(*) FROM (SELECT * FROM read_parquet("
+                                    + glob
+                                    + ", filename = true) QUALIFY row_number() OVER (PARTITION BY"
+                                    + " id ORDER BY filename) = 1)");
+            deduplicated.next();
+            assertThat(deduplicated.getLong(1)).isEqualTo(15);
+        }
     }
 
     @Test
@@ -187,7 +212,7 @@ class ParquetFileCommitterTest {
     }
 
     @Test
-    void splitsLargeRollsAtMaxFileBytes() throws Exception {
+    void splitsLargeRollsAtMaxFileBytesEachFileWithTheKey() throws Exception {
         try (Statement st = duckdb.createStatement()) {
             st.execute(
                     "COPY (SELECT i AS id, md5(i::VARCHAR) AS h FROM range(200000) r(i)) TO "
@@ -197,11 +222,22 @@ class ParquetFileCommitterTest {
         ParquetRoll roll = new ParquetRoll("r3", 1, List.of("w/big.parquet"), 200_000);
         ParquetFileCommitter c =
                 new ParquetFileCommitter(
-                        "orders", out, commits, List.of(), List.of(), "zstd", 1_000_000);
+                        "orders", out, commits, List.of(), List.of("id"), "zstd", 1_000_000);
 
         List<Path> published = c.commit(duckdb, roll, chunks);
 
         assertThat(published.size()).isGreaterThan(1);
         assertThat(rowsInOutput()).isEqualTo(200_000);
+        try (Statement st = duckdb.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*) FROM parquet_kv_metadata("
+                                        + SqlIdentifiers.literal(out + "/*.parquet")
+                                        + ") WHERE decode(key) = 'otter.dedupe_key'")) {
+            rs.next();
+            assertThat(rs.getLong(1))
+                    .as("every split file names the key")
+                    .isEqualTo(published.size());
+        }
     }
 }

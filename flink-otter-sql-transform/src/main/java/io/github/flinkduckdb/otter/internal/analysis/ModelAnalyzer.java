@@ -116,7 +116,12 @@ public final class ModelAnalyzer {
             LOG.info("Model {} runs once per message: {}", model.describe(), reason);
         }
         return new ModelPlan(
-                new ModelAnalysis(model, columns, declared, batchSql == null ? reason : null),
+                new ModelAnalysis(
+                        model,
+                        columns,
+                        declared,
+                        batchSql == null ? reason : null,
+                        RowsPerMessage.severalRowsReason(tree)),
                 batchSql);
     }
 
