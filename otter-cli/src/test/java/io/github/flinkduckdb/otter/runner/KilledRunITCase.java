@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -281,14 +282,6 @@ class KilledRunITCase {
                         + queue
                         + "\n  prefetch: 500\n  batch_size: 50\n  batch_timeout_ms: 50\n"
                         + "  correlation_id: true\n");
-        // The test reads DuckDB while the process runs.
-        Path sinks = project.resolve("config/sinks.yml");
-        TestProjects.write(
-                sinks,
-                Files.readString(sinks)
-                        .replace(
-                                "delivery_guarantee: exactly-once",
-                                "delivery_guarantee: exactly-once\n    release_between_commits: true"));
         // Otter's default thresholds: no file is due while the test runs.
         Path models = project.resolve("config/models.yml");
         TestProjects.write(
@@ -307,16 +300,10 @@ class KilledRunITCase {
         // A crash: the rows of completed checkpoints are in DuckDB, and staged (not published) for
         // Parquet.
         Process crashed = otterRun(project, out, "crashed");
-        try {
-            Poll.until(
-                    "every message in DuckDB",
-                    Duration.ofSeconds(90),
-                    () -> db.count("SELECT count(*) FROM orders") == first);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\n" + log("crashed"), e);
-        }
+        awaitIdle(queue, "crashed");
         crashed.destroyForcibly(); // SIGKILL
         assertThat(crashed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(first);
         assertThat(parquet.rows("orders")).isZero();
         assertThat(parquet.staged()).as("the crash leaves the staged chunks").isNotEmpty();
 
@@ -326,14 +313,7 @@ class KilledRunITCase {
         for (int i = first; i < first + second; i++) {
             rabbit.publish(queue, RabbitMQPipelineITCase.order(i, "USD"), "t-" + i);
         }
-        try {
-            Poll.until(
-                    "every message of both runs in DuckDB",
-                    Duration.ofSeconds(90),
-                    () -> db.count("SELECT count(*) FROM orders") == first + second);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\n" + log("next"), e);
-        }
+        awaitIdle(queue, "next");
         assertThat(parquet.rows("orders")).as("still staged before the stop").isZero();
         new ProcessBuilder("kill", "-TERM", String.valueOf(next.pid())).start().waitFor();
         assertThat(next.waitFor(120, TimeUnit.SECONDS)).as(log("next")).isTrue();
@@ -344,9 +324,42 @@ class KilledRunITCase {
         assertThat(parquet.distinct("orders", "order_id")).isEqualTo(first + second);
         assertThat(parquet.rows("purchases")).isEqualTo(first + second);
         assertThat(parquet.staged()).isEmpty();
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(first + second);
         assertThat(db.count("SELECT count(DISTINCT order_id) FROM orders"))
                 .isEqualTo(first + second);
         assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(first + second);
         assertThat(rabbit.count(queue)).isZero();
+    }
+
+    private static final Pattern CHECKPOINT = Pattern.compile("last checkpoint #(\\d+)");
+
+    /**
+     * Waits until the queue is empty and two more checkpoints completed (the progress line says
+     * so): every message is then in a completed checkpoint. DuckDB is not read while the process
+     * holds the file.
+     */
+    private void awaitIdle(String queue, String logName) throws Exception {
+        try {
+            Poll.until("an empty queue", Duration.ofSeconds(90), () -> rabbit.count(queue) == 0);
+            long seen = latestCheckpoint(logName);
+            Poll.until(
+                    "two more checkpoints",
+                    Duration.ofSeconds(60),
+                    () -> latestCheckpoint(logName) >= seen + 2);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + log(logName), e);
+        }
+    }
+
+    private long latestCheckpoint(String logName) throws Exception {
+        Path err = dir.resolve(logName + ".err");
+        long latest = -1;
+        if (Files.exists(err)) {
+            Matcher m = CHECKPOINT.matcher(Files.readString(err));
+            while (m.find()) {
+                latest = Math.max(latest, Long.parseLong(m.group(1)));
+            }
+        }
+        return latest;
     }
 }

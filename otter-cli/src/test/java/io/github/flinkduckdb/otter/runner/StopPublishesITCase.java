@@ -11,14 +11,19 @@ import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 
 import org.apache.flink.runtime.minicluster.MiniCluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.OutputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A stop publishes: with Otter's default flush thresholds (no file is due for 300 s), every row a
  * run consumed is in Parquet when {@code requestStop()} (Ctrl-C) returns, nothing is left staged,
- * and the next run resumes from the stop's savepoint and takes new messages exactly once. On the
- * embedded MiniCluster and on a cluster reached by its REST address.
+ * and the next run resumes from the stop's savepoint and takes new messages exactly once. RabbitMQ
+ * on the embedded MiniCluster and on a cluster reached by its REST address; a watched folder.
  */
 class StopPublishesITCase {
 
@@ -89,14 +94,14 @@ class StopPublishesITCase {
             }
             int first = 120;
             publish(0, first);
-            OtterRun.Summary s1 = runUntil(p, jobManager, first, db, parquet);
+            OtterRun.Summary s1 = runUntil(p, jobManager, first, first, db, parquet);
             assertThat(s1.finalState()).isEqualTo("STOPPED");
             assertThat(s1.resumedFrom()).isNull();
             assertPublished(first, db, parquet);
 
             int second = 80;
             publish(first, first + second);
-            OtterRun.Summary s2 = runUntil(p, jobManager, first + second, db, parquet);
+            OtterRun.Summary s2 = runUntil(p, jobManager, second, first + second, db, parquet);
             assertThat(s2.finalState()).isEqualTo("STOPPED");
             String savepoint = Path.of(URI.create(s1.savepoint())).getFileName().toString();
             assertThat(s2.resumedFrom()).as("the stop's savepoint").contains(savepoint);
@@ -108,6 +113,48 @@ class StopPublishesITCase {
                 cluster.close();
             }
         }
+    }
+
+    @Test
+    void aStopPublishesTheRowsOfAWatchedFolder() throws Exception {
+        Path in = dir.resolve("in");
+        Files.createDirectories(in);
+        TestProjects.write(
+                project.resolve("config/sources.yml"),
+                "source:\n  type: file\n  path: "
+                        + in
+                        + "\n  watch: true\n  monitor_interval: 200ms\n  dlq_path: "
+                        + dir.resolve("dlq")
+                        + "\n  batch_size: 50\n  batch_timeout_ms: 50\n");
+        Path out = dir.resolve("out");
+        OtterProject p =
+                OtterProject.load(
+                        project,
+                        null,
+                        null,
+                        Interpolator.withOverrides(Map.of("OTTER_OUTPUT", out.toString())));
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
+        PublishedParquet parquet = new PublishedParquet(out);
+
+        dropFile(in, "a.jsonl", 0, 70);
+        OtterRun.Summary s1 = runUntil(p, null, 70, 70, db, parquet);
+        assertThat(s1.finalState()).isEqualTo("STOPPED");
+        assertPublished(70, db, parquet);
+
+        dropFile(in, "b.jsonl", 70, 100);
+        assertThat(runUntil(p, null, 30, 100, db, parquet).finalState()).isEqualTo("STOPPED");
+        assertPublished(100, db, parquet);
+    }
+
+    /** Writes orders {@code from..to-1} next to the folder, then moves the file in at once. */
+    private void dropFile(Path folder, String name, int from, int to) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            lines.append(RabbitMQPipelineITCase.order(i, "EUR")).append('\n');
+        }
+        Path tmp = dir.resolve(name + ".tmp");
+        TestProjects.write(tmp, lines.toString());
+        Files.move(tmp, folder.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void publish(int from, int to) throws Exception {
@@ -125,6 +172,7 @@ class StopPublishesITCase {
     private OtterRun.Summary runUntil(
             OtterProject p,
             String jobManager,
+            int messages,
             int total,
             DuckDBTestDatabase db,
             PublishedParquet parquet)
@@ -143,7 +191,7 @@ class StopPublishesITCase {
                                 dir.resolve("state"),
                                 false,
                                 null,
-                                0,
+                                RabbitMQPipelineITCase.freePort(),
                                 Duration.ZERO,
                                 jobManager == null ? null : emptyJar(),
                                 3),
@@ -158,16 +206,63 @@ class StopPublishesITCase {
                             }
                         });
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
+        // DuckDB is read once the job is idle: a reader polling the file in this JVM while a
+        // committer attaches it makes the commit retry.
+        FlinkRest rest = new FlinkRest(run.restAddress());
         Poll.until(
-                total + " orders in DuckDB",
+                messages + " messages in",
                 Duration.ofSeconds(90),
-                () -> db.count("SELECT count(*) FROM orders") == total);
+                () -> {
+                    if (done.isDone()) {
+                        throw new AssertionError(
+                                "The run ended before its messages were in",
+                                done.handle((r, e) -> e != null ? e : new Exception("" + r))
+                                        .join());
+                    }
+                    return messagesIn(rest, run.jobId()) >= messages;
+                });
+        long completed = completedCheckpoints(rest, run.jobId());
+        Poll.until(
+                "two more checkpoints",
+                Duration.ofSeconds(60),
+                () -> completedCheckpoints(rest, run.jobId()) >= completed + 2);
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(total);
+        assertThat(health(run, "/healthz")).isEqualTo("200 {\"status\":\"alive\"}");
+        assertThat(health(run, "/readyz")).startsWith("200 {\"ready\":true,");
         assertThat(parquet.rows("orders"))
                 .as("nothing due before the stop: the rows wait in staging")
                 .isEqualTo(publishedBefore);
         assertThat(parquet.staged()).isNotEmpty();
         run.requestStop();
         return done.get(2, TimeUnit.MINUTES);
+    }
+
+    private static String health(OtterRun run, String path) throws Exception {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + run.healthPort()
+                                                                + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
+    private static long messagesIn(FlinkRest rest, String jobId) throws Exception {
+        for (JsonNode a :
+                rest.get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
+            if (a.path("name").asText().equals(OtterPipeline.MESSAGES_IN)) {
+                return a.path("value").asLong();
+            }
+        }
+        return 0;
+    }
+
+    private static long completedCheckpoints(FlinkRest rest, String jobId) throws Exception {
+        return rest.checkpoints(jobId).path("counts").path("completed").asLong();
     }
 
     private static void assertPublished(int n, DuckDBTestDatabase db, PublishedParquet parquet)
