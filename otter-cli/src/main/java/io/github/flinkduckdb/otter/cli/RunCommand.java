@@ -5,7 +5,9 @@ import io.github.flinkduckdb.otter.OtterMessage;
 import io.github.flinkduckdb.otter.OtterResult;
 import io.github.flinkduckdb.otter.OtterTransform;
 import io.github.flinkduckdb.otter.project.Durations;
+import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.project.RunSettings;
 import io.github.flinkduckdb.otter.runner.DryRun;
 import io.github.flinkduckdb.otter.runner.ModelSelection;
 import io.github.flinkduckdb.otter.runner.OtterPipeline;
@@ -38,8 +40,9 @@ import java.util.concurrent.Callable;
         description = {
             "Runs the project as a Flink job on an embedded MiniCluster, or on a remote cluster with"
                     + " --jobmanager. Rows become visible and messages are acknowledged at"
-                    + " checkpoints. Ctrl-C stops with a savepoint; the next run resumes from it (or"
-                    + " from the newest checkpoint of a run that was killed)."
+                    + " checkpoints. Ctrl-C or SIGTERM stops with a savepoint that publishes every"
+                    + " Parquet row consumed; the next run resumes from it (or from the newest"
+                    + " checkpoint of a run that was killed). Flags override config/run.yml."
         })
 final class RunCommand implements Callable<Integer> {
 
@@ -58,14 +61,16 @@ final class RunCommand implements Callable<Integer> {
                     "Take one batch from the source, print the rows; write and acknowledge nothing.")
     boolean dryRun;
 
-    @Option(names = "--log-json", description = "Log JSON lines (ECS) to standard error.")
-    boolean logJson;
+    @Option(
+            names = "--log-json",
+            negatable = true,
+            description = "Log JSON lines (ECS) to standard error (run.yml: log_json).")
+    Boolean logJson;
 
     @Option(
             names = "--log-level",
             paramLabel = "LEVEL",
-            defaultValue = "INFO",
-            description = "TRACE, DEBUG, INFO (default), WARN, ERROR.")
+            description = "TRACE, DEBUG, INFO (default), WARN, ERROR (run.yml: log_level).")
     String logLevel;
 
     @Option(
@@ -78,17 +83,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--parallelism",
             paramLabel = "N",
-            defaultValue = "1",
             description =
                     "Parallelism of the source, models and sinks (default 1); a RabbitMQ source"
-                            + " runs one consumer per parallel reader.")
-    int parallelism;
+                            + " runs one consumer per parallel reader (run.yml: parallelism).")
+    Integer parallelism;
 
     @Option(
             names = "--checkpoint-interval",
             paramLabel = "DURATION",
-            defaultValue = "10s",
-            description = "How often to checkpoint, e.g. 500ms, 10s, 1m (default 10s).")
+            description =
+                    "How often to checkpoint, e.g. 500ms, 10s, 1m (default 10s; run.yml:"
+                            + " checkpoint_interval).")
     String checkpointInterval;
 
     @Option(
@@ -109,15 +114,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--health-port",
             paramLabel = "PORT",
-            defaultValue = "0",
-            description = "Serve /readyz and /healthz on 127.0.0.1:PORT (default: off).")
-    int healthPort;
+            description =
+                    "Serve /readyz and /healthz on 127.0.0.1:PORT (default: off; run.yml:"
+                            + " health_port).")
+    Integer healthPort;
 
     @Option(
             names = "--progress-interval",
             paramLabel = "DURATION",
-            defaultValue = "5s",
-            description = "How often to log the progress line (0 for never).")
+            description =
+                    "How often to log the progress line (default 5s, 0 for never; run.yml:"
+                            + " progress_interval).")
     String progressInterval;
 
     @Option(
@@ -130,27 +137,46 @@ final class RunCommand implements Callable<Integer> {
     @Option(
             names = "--max-restarts",
             paramLabel = "N",
-            defaultValue = "10",
             description =
                     "Restarts after failures (backoff 0.5 s doubling to 30 s) before the run gives"
-                            + " up and exits 1 (default 10; -1: never give up).")
-    int maxRestarts;
+                            + " up and exits 1 (default 10; -1: never give up; run.yml:"
+                            + " max_restarts).")
+    Integer maxRestarts;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Logging.configure(errStream(), parseLevel(), logJson);
+        OtterCli root = (OtterCli) spec.root().userObject();
+        // Flags override config/run.yml, which overrides the defaults.
+        RunSettings settings =
+                RunSettings.read(
+                        root.project, options.config, Interpolator.withOverrides(root.vars));
+        Logging.configure(
+                errStream(),
+                parseLevel(RunSettings.pick(logLevel, settings.logLevel(), "INFO")),
+                RunSettings.pick(logJson, settings.logJson(), false));
+        int parallelism = RunSettings.pick(this.parallelism, settings.parallelism(), 1);
         if (parallelism < 1) {
             throw new OtterCli.UsageException("--parallelism must be at least 1");
         }
         if (fresh && fromSavepoint != null) {
             throw new OtterCli.UsageException("--fresh and --from-savepoint exclude each other");
         }
-        Duration interval = duration("--checkpoint-interval", checkpointInterval);
+        Duration interval =
+                checkpointInterval != null
+                        ? duration("--checkpoint-interval", checkpointInterval)
+                        : RunSettings.pick(
+                                null,
+                                settings.checkpointInterval(),
+                                RunOptions.DEFAULT_CHECKPOINT_INTERVAL);
         if (interval.isZero()) {
             throw new OtterCli.UsageException("--checkpoint-interval must be positive");
         }
-        OtterCli root = (OtterCli) spec.root().userObject();
+        Duration progress =
+                progressInterval != null
+                        ? duration("--progress-interval", progressInterval)
+                        : RunSettings.pick(
+                                null, settings.progressInterval(), Duration.ofSeconds(5));
         OtterProject project = ModelSelection.select(options.load(root, false), models);
         OtterTransform transform = ProjectTransforms.build(project);
         for (String warning : ProjectChecks.check(project, transform)) {
@@ -168,10 +194,10 @@ final class RunCommand implements Callable<Integer> {
                                 .toAbsolutePath(),
                         fresh,
                         fromSavepoint,
-                        healthPort,
-                        duration("--progress-interval", progressInterval),
+                        RunSettings.pick(healthPort, settings.healthPort(), 0),
+                        progress,
                         jobJar,
-                        maxRestarts);
+                        RunSettings.pick(maxRestarts, settings.maxRestarts(), 10));
         OtterRun.Summary summary = new OtterRun(project, transform, run, System.out).run();
         out.println("otter: job " + summary.jobId() + " " + summary.finalState());
         if (summary.resumedFrom() != null) {
@@ -219,7 +245,7 @@ final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private org.apache.logging.log4j.Level parseLevel() {
+    private static org.apache.logging.log4j.Level parseLevel(String logLevel) {
         try {
             return Logging.parseLevel(logLevel);
         } catch (IllegalArgumentException e) {

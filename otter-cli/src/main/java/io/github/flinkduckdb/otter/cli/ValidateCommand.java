@@ -2,7 +2,9 @@ package io.github.flinkduckdb.otter.cli;
 
 import io.github.flinkduckdb.otter.OtterTransform;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
+import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.project.RunSettings;
 import io.github.flinkduckdb.otter.runner.ProjectChecks;
 import io.github.flinkduckdb.otter.runner.ProjectTransforms;
 
@@ -32,6 +34,7 @@ final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         OtterCli root = (OtterCli) spec.root().userObject();
         OtterProject project = options.load(root, false);
+        RunSettings.read(root.project, options.config, Interpolator.withOverrides(root.vars));
         OtterTransform transform = ProjectTransforms.build(project);
         List<String> warnings = ProjectChecks.check(project, transform);
         PrintWriter out = spec.commandLine().getOut();

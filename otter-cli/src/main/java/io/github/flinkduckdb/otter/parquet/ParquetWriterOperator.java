@@ -6,11 +6,15 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.types.Row;
 
@@ -41,7 +45,8 @@ import java.util.regex.Pattern;
  *       Parquet chunk in the staging folder (named after the checkpoint), and the chunk's name goes
  *       into the operator state.
  *   <li>When the chunks waiting for a file reach {@code max_file_bytes}, or the oldest row is
- *       {@code max_age_seconds} old, or the input ends, they become a roll (also in the state).
+ *       {@code max_age_seconds} old, or the input ends, or the job stops with a savepoint, they
+ *       become a roll (also in the state).
  *   <li>When the checkpoint completes, each roll is merged (DuckDB {@code COPY ... PARTITION_BY})
  *       and renamed into the output tree by {@link ParquetFileCommitter}. After a restore, the
  *       restored rolls are published again, which is idempotent, and chunks written after the
@@ -167,6 +172,31 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
         if (!pending.isEmpty() && shouldRoll()) {
             roll(checkpointId);
         }
+    }
+
+    @Override
+    public OperatorSnapshotFutures snapshotState(
+            long checkpointId,
+            long timestamp,
+            CheckpointOptions checkpointOptions,
+            CheckpointStreamFactory factory)
+            throws Exception {
+        if (!pending.isEmpty() && stopsTheJob(checkpointOptions)) {
+            // A stop (Ctrl-C, `flink stop`): the savepoint's completion publishes what the job
+            // consumed, whatever the thresholds. Rows arriving after this barrier go to the next
+            // run (none arrive on a stop without drain: the sources end at the savepoint).
+            roll(checkpointId);
+        }
+        return super.snapshotState(checkpointId, timestamp, checkpointOptions, factory);
+    }
+
+    /**
+     * A synchronous savepoint ends the job: stop-with-savepoint, with or without drain. It is the
+     * one savepoint whose completion Flink reports to the operators before the tasks end.
+     */
+    static boolean stopsTheJob(CheckpointOptions options) {
+        return options.getCheckpointType() instanceof SavepointType savepoint
+                && savepoint.isSynchronous();
     }
 
     @Override

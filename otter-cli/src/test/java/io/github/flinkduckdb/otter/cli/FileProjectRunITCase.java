@@ -127,6 +127,31 @@ class FileProjectRunITCase {
     }
 
     @Test
+    void aLogLevelFlagOverridesTheLogLevelOfRunYml() throws Exception {
+        Path project = TestProjects.copyOrders(dir);
+        TestProjects.write(
+                project.resolve("config/run.yml"),
+                "log_level: WARN\ncheckpoint_interval: 500ms\nprogress_interval: 0\n");
+        Cli quiet = otter(project, dir.resolve("out1"), "run", "--state-dir", dir + "/s1");
+        assertThat(quiet.exitCode).as(quiet.toString()).isZero();
+        assertThat(quiet.out).contains(" FINISHED\n");
+        assertThat(quiet.err).doesNotContain(" INFO ").doesNotContain(" DEBUG ");
+
+        Cli verbose =
+                otter(
+                        project,
+                        dir.resolve("out2"),
+                        "run",
+                        "--log-level",
+                        "DEBUG",
+                        "--state-dir",
+                        dir + "/s2");
+        assertThat(verbose.exitCode).as(verbose.toString()).isZero();
+        assertThat(verbose.out).contains(" FINISHED\n");
+        assertThat(verbose.err).contains("INFO  otter: Job ").contains(" DEBUG ");
+    }
+
+    @Test
     void dryRunPrintsOneBatchAndWritesNothing() throws Exception {
         Path project = TestProjects.copyOrders(dir);
         Path out = dir.resolve("out");

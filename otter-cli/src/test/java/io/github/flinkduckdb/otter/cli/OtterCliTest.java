@@ -59,7 +59,7 @@ class OtterCliTest {
             assertThat(c.out).contains(command);
         }
         assertThat(Cli.run("run", "--help").out)
-                .contains("--dry-run", "--log-json", "--jobmanager", "--checkpoint-interval");
+                .contains("--dry-run", "--[no-]log-json", "--jobmanager", "--checkpoint-interval");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.testing.Cli;
 import io.github.flinkduckdb.otter.testing.Poll;
+import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 import io.github.flinkduckdb.testing.brokers.KafkaBroker;
@@ -43,9 +44,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Kafka -> models -> DuckDB with a real KRaft broker: exact rows, exact dead letters on the DLQ
- * topic (transactional, read committed), offsets committed to the group on checkpoints, {@code dlq
- * inspect} and an exactly-once {@code dlq replay}.
+ * Kafka -> models -> DuckDB and Parquet with a real KRaft broker: exact rows (Parquet published by
+ * the stop), exact dead letters on the DLQ topic (transactional, read committed), offsets committed
+ * to the group on checkpoints, {@code dlq inspect} and an exactly-once {@code dlq replay}.
  */
 class KafkaPipelineITCase {
 
@@ -138,7 +139,14 @@ class KafkaPipelineITCase {
                         + "  batch_size: 50\n  batch_timeout_ms: 50\n");
         TestProjects.write(
                 project.resolve("config/sinks.yml"),
-                "sinks:\n  duckdb:\n    path: ${OTTER_OUTPUT}/warehouse.duckdb\n");
+                "sinks:\n  duckdb:\n    path: ${OTTER_OUTPUT}/warehouse.duckdb\n"
+                        + "  parquet:\n    path: ${OTTER_OUTPUT}/parquet\n");
+        // No Parquet file is due while the test runs: the stop publishes them.
+        Path models = project.resolve("config/models.yml");
+        TestProjects.write(
+                models,
+                Files.readString(models)
+                        .replaceAll("max_age_seconds: \\d+", "max_age_seconds: 300"));
 
         int n = 150;
         List<Integer> good = new ArrayList<>();
@@ -222,8 +230,14 @@ class KafkaPipelineITCase {
                         db.count("SELECT count(*) FROM orders") == good.size()
                                 && db.count("SELECT count(*) FROM shipping") == goodShipping
                                 && committed(group, topic) == n);
+        PublishedParquet parquet = new PublishedParquet(out);
+        assertThat(parquet.rows("orders")).as("staged until the stop").isZero();
         run.requestStop();
         assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+        assertThat(parquet.rows("orders")).isEqualTo(good.size());
+        assertThat(parquet.distinct("orders", "order_id")).isEqualTo(good.size());
+        assertThat(parquet.rows("shipping")).isEqualTo(goodShipping);
+        assertThat(parquet.staged()).isEmpty();
 
         assertThat(db.count("SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(good.size());
         assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(good.size());

@@ -2,6 +2,7 @@ package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
 import io.github.flinkduckdb.otter.testing.Poll;
+import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -33,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code otter run} as a separate process, as a user runs it: killed with SIGKILL in the middle of
  * a stream, started again (it resumes from the newest retained checkpoint), then stopped with
  * Ctrl-C (SIGINT: a savepoint). With correlation ids and exactly-once outputs, every message is in
- * DuckDB and in Parquet exactly once.
+ * DuckDB and in Parquet exactly once. A kill leaves Parquet rows staged for the next run; a stop
+ * (SIGTERM too) publishes them.
  */
 class KilledRunITCase {
 
@@ -266,5 +269,97 @@ class KilledRunITCase {
             assertThat(s.filter(Files::isRegularFile).map(Path::toString).toList()).isEmpty();
         }
         assertThat(new File(out.toFile(), "parquet").exists()).isTrue();
+    }
+
+    @Test
+    void aKillLeavesStagedRowsThatTheNextRunPublishesWhenSigtermStopsIt() throws Exception {
+        String queue = rabbit.queue("otter-it-term");
+        rabbit.forget(queue + ".dlq");
+        Path project = TestProjects.copyOrders(dir);
+        TestProjects.write(
+                project.resolve("config/sources.yml"),
+                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  queue: "
+                        + queue
+                        + "\n  prefetch: 500\n  batch_size: 50\n  batch_timeout_ms: 50\n"
+                        + "  correlation_id: true\n");
+        // Otter's default thresholds: no file is due while the test runs.
+        Path models = project.resolve("config/models.yml");
+        TestProjects.write(
+                models,
+                Files.readString(models)
+                        .replaceAll("max_age_seconds: \\d+", "max_age_seconds: 300"));
+        Path out = dir.resolve("out");
+        PublishedParquet parquet = new PublishedParquet(out);
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
+        int first = 150;
+        int second = 50;
+        for (int i = 0; i < first; i++) {
+            rabbit.publish(queue, RabbitMQPipelineITCase.order(i, "EUR"), "t-" + i);
+        }
+
+        // A crash: the rows of completed checkpoints are in DuckDB, and staged (not published) for
+        // Parquet.
+        Process crashed = otterRun(project, out, "crashed");
+        awaitIdle(queue, "crashed");
+        crashed.destroyForcibly(); // SIGKILL
+        assertThat(crashed.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(first);
+        assertThat(parquet.rows("orders")).isZero();
+        assertThat(parquet.staged()).as("the crash leaves the staged chunks").isNotEmpty();
+
+        // The next run resumes with them and takes new messages; SIGTERM stops it: everything is
+        // published.
+        Process next = otterRun(project, out, "next");
+        for (int i = first; i < first + second; i++) {
+            rabbit.publish(queue, RabbitMQPipelineITCase.order(i, "USD"), "t-" + i);
+        }
+        awaitIdle(queue, "next");
+        assertThat(parquet.rows("orders")).as("still staged before the stop").isZero();
+        new ProcessBuilder("kill", "-TERM", String.valueOf(next.pid())).start().waitFor();
+        assertThat(next.waitFor(120, TimeUnit.SECONDS)).as(log("next")).isTrue();
+        assertThat(next.exitValue()).as(log("next")).isZero();
+        assertThat(Files.readString(dir.resolve("next.out"))).contains(" STOPPED\n");
+
+        assertThat(parquet.rows("orders")).isEqualTo(first + second);
+        assertThat(parquet.distinct("orders", "order_id")).isEqualTo(first + second);
+        assertThat(parquet.rows("purchases")).isEqualTo(first + second);
+        assertThat(parquet.staged()).isEmpty();
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(first + second);
+        assertThat(db.count("SELECT count(DISTINCT order_id) FROM orders"))
+                .isEqualTo(first + second);
+        assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(first + second);
+        assertThat(rabbit.count(queue)).isZero();
+    }
+
+    private static final Pattern CHECKPOINT = Pattern.compile("last checkpoint #(\\d+)");
+
+    /**
+     * Waits until the queue is empty and two more checkpoints completed (the progress line says
+     * so): every message is then in a completed checkpoint. DuckDB is not read while the process
+     * holds the file.
+     */
+    private void awaitIdle(String queue, String logName) throws Exception {
+        try {
+            Poll.until("an empty queue", Duration.ofSeconds(90), () -> rabbit.count(queue) == 0);
+            long seen = latestCheckpoint(logName);
+            Poll.until(
+                    "two more checkpoints",
+                    Duration.ofSeconds(60),
+                    () -> latestCheckpoint(logName) >= seen + 2);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + log(logName), e);
+        }
+    }
+
+    private long latestCheckpoint(String logName) throws Exception {
+        Path err = dir.resolve(logName + ".err");
+        long latest = -1;
+        if (Files.exists(err)) {
+            Matcher m = CHECKPOINT.matcher(Files.readString(err));
+            while (m.find()) {
+                latest = Math.max(latest, Long.parseLong(m.group(1)));
+            }
+        }
+        return latest;
     }
 }
