@@ -39,10 +39,11 @@ import java.util.Map;
  * completes, not when the task starts: a job that fails again before that (as it does while a
  * broker restarts) publishes nothing twice.
  *
- * <p>Limit: if the job fails after the transaction committed and before the next checkpoint, the
- * restored letters are published again (RabbitMQ has no idempotent publish). Each copy carries the
- * same {@code message_id} ({@code <letter's message id or source@offset>/<stage>/<model>}), so
- * consumers can drop repeats.
+ * <p>Limit: a checkpoint holds the letters its completion publishes, so restoring it after that
+ * publish publishes them again (RabbitMQ has no idempotent publish): when the job fails after the
+ * transaction committed and before the next checkpoint, and when a run resumes from the savepoint
+ * of a stop. Each copy carries the same {@code message_id} ({@code <letter's message id or
+ * source@offset>/<stage>/<model>}), so consumers can drop repeats.
  */
 public final class RabbitMQDeadLetterPublisher extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<OtterDeadLetter, Void>, BoundedOneInput {
