@@ -35,10 +35,15 @@ import java.util.Map;
  * of messages that will be redelivered. Body unchanged; error, model and stage as headers ({@link
  * DeadLetterHeaders}); persistent delivery mode.
  *
- * <p>Limit: if the job fails after the transaction committed and before the next checkpoint, the
- * restored letters are published again (RabbitMQ has no idempotent publish). Each copy carries the
- * same {@code message_id} ({@code <letter's message id or source@offset>/<stage>/<model>}), so
- * consumers can drop repeats.
+ * <p>Letters restored from a checkpoint are published when the first checkpoint after the restore
+ * completes, not when the task starts: a job that fails again before that (as it does while a
+ * broker restarts) publishes nothing twice.
+ *
+ * <p>Limit: a checkpoint holds the letters its completion publishes, so restoring it after that
+ * publish publishes them again (RabbitMQ has no idempotent publish): when the job fails after the
+ * transaction committed and before the next checkpoint, and when a run resumes from the savepoint
+ * of a stop. Each copy carries the same {@code message_id} ({@code <letter's message id or
+ * source@offset>/<stage>/<model>}), so consumers can drop repeats.
  */
 public final class RabbitMQDeadLetterPublisher extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<OtterDeadLetter, Void>, BoundedOneInput {
@@ -52,6 +57,7 @@ public final class RabbitMQDeadLetterPublisher extends AbstractStreamOperator<Vo
     private transient List<DeadLetterJson.Pending> pending;
     private transient ListState<String> state;
     private transient long lastCheckpointId;
+    private transient boolean restored;
     private transient Connection connection;
     private transient Channel channel;
     private transient Counter published;
@@ -69,6 +75,7 @@ public final class RabbitMQDeadLetterPublisher extends AbstractStreamOperator<Vo
         current = new ArrayList<>();
         pending = new ArrayList<>();
         lastCheckpointId = context.getRestoredCheckpointId().orElse(0L);
+        restored = context.isRestored();
         if (context.isRestored()) {
             for (String json : state.get()) {
                 pending.add(DeadLetterJson.read(json));
@@ -82,16 +89,31 @@ public final class RabbitMQDeadLetterPublisher extends AbstractStreamOperator<Vo
         published = getMetricGroup().counter("otterDeadLettersPublished");
         if (config.declareQueues()) {
             // Declared up front, so `otter dlq inspect` finds the queue before the first letter.
-            channel();
+            try {
+                channel();
+            } catch (IOException e) {
+                if (!restored) {
+                    throw e;
+                }
+                // A restart, maybe while the broker restarts: the first publish declares it, and
+                // fails the job if the broker is still unreachable then.
+                LOG.warn(
+                        "Declaring the dead-letter queue {} failed ({}); declaring it with the"
+                                + " first publish",
+                        config.dlq(),
+                        e.getMessage());
+            }
         }
         if (!pending.isEmpty()) {
-            // Restored letters belong to the restored (completed) checkpoint.
+            // Published when the next checkpoint completes (they keep their checkpoint ids, all
+            // at most the restored one): publishing them here would publish them again on every
+            // restart that comes before that checkpoint.
             LOG.info(
-                    "Publishing {} dead letter(s) restored from checkpoint {} to queue {}",
+                    "{} dead letter(s) restored from checkpoint {} for queue {}: published when"
+                            + " the next checkpoint completes",
                     pending.size(),
                     lastCheckpointId,
                     config.dlq());
-            publish(Long.MAX_VALUE);
         }
     }
 

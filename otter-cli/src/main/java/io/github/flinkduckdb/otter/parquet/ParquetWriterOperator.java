@@ -136,15 +136,6 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
         }
         Files.createDirectories(chunkRoot.resolve(writerDir));
         healthy = true;
-        if (!rolls.isEmpty()) {
-            // Restored rolls belong to a completed checkpoint (the one restored): publish them.
-            LOG.info(
-                    "Model {}: publishing {} Parquet roll(s) restored from checkpoint {}",
-                    output.model(),
-                    rolls.size(),
-                    lastCheckpointId);
-            publish(Long.MAX_VALUE);
-        }
     }
 
     @Override
@@ -156,6 +147,16 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
         getMetricGroup().gauge("otterParquetHealthy", () -> healthy ? 1 : 0);
         getMetricGroup().gauge("otterParquetLastPublishMillis", () -> lastPublishMillis);
         getMetricGroup().gauge("otterParquetBufferedRows", () -> buffer.rows());
+        if (!rolls.isEmpty()) {
+            // Restored rolls belong to a completed checkpoint (the one restored): publish them,
+            // here and not in initializeState, where the counters do not exist yet.
+            LOG.info(
+                    "Model {}: publishing {} Parquet roll(s) restored from checkpoint {}",
+                    output.model(),
+                    rolls.size(),
+                    lastCheckpointId);
+            publish(Long.MAX_VALUE);
+        }
     }
 
     @Override

@@ -87,6 +87,15 @@ final class RabbitMQEnumerator implements SplitEnumerator<RabbitMQSplit, RabbitM
             restartedReader(subtaskId);
         }
         reports.put(subtaskId, new Report(registration, ids));
+        // A task failure restarts every reader but keeps this enumerator (Flink resets it only on
+        // a global failover): a reader that registered again since it reported sent that report
+        // from an attempt that died, maybe restored from another checkpoint. Only the reports of
+        // the current attempts make the union.
+        reports.entrySet()
+                .removeIf(
+                        e ->
+                                registrations.getOrDefault(e.getKey(), 0)
+                                        != e.getValue().registration);
         if (reports.size() < context.currentParallelism()) {
             LOG.info(
                     "RabbitMQ source on {}: reader {} reported {} restored id(s); waiting for {} of {}",

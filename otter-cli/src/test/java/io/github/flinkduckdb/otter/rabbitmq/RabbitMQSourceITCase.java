@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.otter.rabbitmq;
 
+import io.github.flinkduckdb.otter.testing.Broker;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.sink.DuckDBSink;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -227,44 +227,13 @@ class RabbitMQSourceITCase {
                 .isZero();
     }
 
-    /** Stops the broker's application for a few seconds once {@code rows} rows are committed. */
+    /** Restarts the broker (down for 4 s) once {@code rows} rows are committed. */
     private void restartBrokerAfterRows(int rows) throws Exception {
         Poll.until(
                 rows + " rows before the restart",
                 Duration.ofSeconds(60),
                 () -> db.count("SELECT count(*) FROM messages") >= rows);
-        try {
-            rabbitmqctl("stop_app");
-            Thread.sleep(4_000);
-        } finally {
-            rabbitmqctl("start_app");
-        }
-        // The test's own connection died with the broker.
-        Poll.until(
-                "the broker back",
-                Duration.ofSeconds(60),
-                () -> {
-                    rabbit = reopen(rabbit);
-                    return rabbit.count(queue) >= 0;
-                });
-    }
-
-    private Rabbit reopen(Rabbit old) throws Exception {
-        try {
-            old.closeConnectionOnly();
-        } catch (Exception e) {
-            // it died with the broker
-        }
-        Rabbit r = new Rabbit();
-        r.forget(queue);
-        return r;
-    }
-
-    private static void rabbitmqctl(String command) throws Exception {
-        Process p = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as("rabbitmqctl " + command + ": " + out).isZero();
+        Broker.restart(rabbit, Duration.ofSeconds(4));
     }
 
     /** The message's correlation id as the record. */

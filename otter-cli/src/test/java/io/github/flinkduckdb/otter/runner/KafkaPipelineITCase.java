@@ -5,6 +5,7 @@ import io.github.flinkduckdb.otter.dlq.DeadLetterHeaders;
 import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.testing.Cli;
+import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.TestProjects;
@@ -121,8 +122,7 @@ class KafkaPipelineITCase {
         createTopics(topic, dlqTopic, replayTopic);
 
         Path project = TestProjects.copyOrders(dir);
-        TestProjects.write(
-                project.resolve("models/shipping.sql"), RabbitMQPipelineITCase.SHIPPING_FAILING);
+        TestProjects.write(project.resolve("models/shipping.sql"), OrderMessages.SHIPPING_FAILING);
         TestProjects.write(
                 project.resolve("config/sources.yml"),
                 "source:\n"
@@ -157,13 +157,12 @@ class KafkaPipelineITCase {
         pp.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp)) {
             for (int i = 0; i < n; i++) {
-                producer.send(
-                        new ProducerRecord<>(topic, "k-" + i, RabbitMQPipelineITCase.message(i)));
-                if (RabbitMQPipelineITCase.malformed(i)) {
+                producer.send(new ProducerRecord<>(topic, "k-" + i, OrderMessages.message(i)));
+                if (OrderMessages.malformed(i)) {
                     parse++;
                 } else {
                     good.add(i);
-                    if (RabbitMQPipelineITCase.failsShipping(i)) {
+                    if (OrderMessages.failsShipping(i)) {
                         shipping++;
                     }
                 }
@@ -247,16 +246,16 @@ class KafkaPipelineITCase {
         int parseSeen = 0;
         for (ConsumerRecord<String, String> r : letters) {
             int i = Integer.parseInt(r.key().substring(2));
-            assertThat(r.value()).isEqualTo(RabbitMQPipelineITCase.message(i));
+            assertThat(r.value()).isEqualTo(OrderMessages.message(i));
             assertThat(header(r, DeadLetterHeaders.SOURCE)).isEqualTo(topic);
             assertThat(header(r, DeadLetterHeaders.OFFSET)).isNotNull();
             if ("parse".equals(header(r, DeadLetterHeaders.STAGE))) {
-                assertThat(RabbitMQPipelineITCase.malformed(i)).isTrue();
+                assertThat(OrderMessages.malformed(i)).isTrue();
                 parseSeen++;
             } else {
                 assertThat(header(r, DeadLetterHeaders.STAGE)).isEqualTo("transform");
                 assertThat(header(r, DeadLetterHeaders.MODEL)).isEqualTo("shipping");
-                assertThat(RabbitMQPipelineITCase.failsShipping(i)).isTrue();
+                assertThat(OrderMessages.failsShipping(i)).isTrue();
             }
         }
         assertThat(parseSeen).isEqualTo(parse);
@@ -282,7 +281,7 @@ class KafkaPipelineITCase {
                         r -> {
                             assertThat(r.value())
                                     .isEqualTo(
-                                            RabbitMQPipelineITCase.message(
+                                            OrderMessages.message(
                                                     Integer.parseInt(r.key().substring(2))));
                             assertThat(header(r, DeadLetterHeaders.STAGE)).isNull();
                         });

@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
@@ -178,8 +179,7 @@ class KilledRunITCase {
                                     }
                                     r.publish(
                                             queue,
-                                            RabbitMQPipelineITCase.order(
-                                                    i, i % 2 == 0 ? "EUR" : "USD"),
+                                            OrderMessages.order(i, i % 2 == 0 ? "EUR" : "USD"),
                                             "id-" + i);
                                     published.incrementAndGet();
                                     if (i % 50 == 49) {

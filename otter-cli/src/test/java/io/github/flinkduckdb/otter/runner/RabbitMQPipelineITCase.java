@@ -1,10 +1,9 @@
 package io.github.flinkduckdb.otter.runner;
 
-import io.github.flinkduckdb.otter.OtterTransform;
-import io.github.flinkduckdb.otter.dlq.DeadLetterHeaders;
-import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.testing.Cli;
+import io.github.flinkduckdb.otter.testing.OrderMessages;
+import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
@@ -24,10 +23,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static io.github.flinkduckdb.otter.testing.OrderMessages.failsShipping;
+import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
+import static io.github.flinkduckdb.otter.testing.OrderMessages.message;
+import static io.github.flinkduckdb.otter.testing.OrderMessages.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -37,15 +39,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * non-destructive; {@code dlq replay} after fixing the failing model; {@code --dry-run}.
  */
 class RabbitMQPipelineITCase {
-
-    static final String SHIPPING_FAILING =
-            "SELECT incoming.order_id,\n"
-                    + "  CASE WHEN incoming.currency = 'XXX'\n"
-                    + "       THEN error('unsupported currency ' || incoming.currency)\n"
-                    + "       ELSE incoming.currency END AS currency\n"
-                    + "FROM incoming\n";
-    static final String SHIPPING_FIXED =
-            "SELECT incoming.order_id, incoming.currency FROM incoming\n";
 
     @TempDir Path dir;
     private Rabbit rabbit;
@@ -59,33 +52,7 @@ class RabbitMQPipelineITCase {
         queue = rabbit.queue("otter-it-orders");
         dlq = queue + ".dlq";
         rabbit.forget(dlq);
-        project = TestProjects.copyOrders(dir);
-        TestProjects.write(project.resolve("models/shipping.sql"), SHIPPING_FAILING);
-        TestProjects.write(
-                project.resolve("config/sources.yml"),
-                "source:\n"
-                        + "  type: rabbitmq\n"
-                        + "  host: 127.0.0.1\n"
-                        + "  port: 5672\n"
-                        + "  username: guest\n"
-                        // Read where connections open: the job carries no password.
-                        + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n"
-                        + "  queue: "
-                        + queue
-                        + "\n"
-                        + "  dlq: "
-                        + dlq
-                        + "\n"
-                        + "  prefetch: 500\n"
-                        + "  batch_size: 50\n"
-                        + "  batch_timeout_ms: 50\n"
-                        + "  correlation_id: true\n");
-        // Publish every checkpoint, so the rows are visible while the job runs.
-        Path models = project.resolve("config/models.yml");
-        TestProjects.write(
-                models,
-                java.nio.file.Files.readString(models)
-                        .replaceAll("max_age_seconds: \\d+", "max_age_seconds: 0"));
+        project = TestProjects.rabbitMQOrders(dir, queue, dlq, 500);
     }
 
     @AfterEach
@@ -93,63 +60,12 @@ class RabbitMQPipelineITCase {
         rabbit.close();
     }
 
-    static String order(int i, String currency) {
-        return "{\"order_id\": "
-                + i
-                + ", \"user\": {\"id\": "
-                + (i % 7)
-                + ", \"name\": \"u"
-                + (i % 7)
-                + "\"}, \"items\": [{\"sku\": \"S"
-                + (i % 3)
-                + "\", \"name\": \"thing\", \"quantity\": "
-                + (1 + i % 4)
-                + ", \"price\": 2.50}], \"currency\": \""
-                + currency
-                + "\", \"placed_at\": \"2024-05-01 10:00:00\"}";
-    }
-
-    static boolean malformed(int i) {
-        return i % 20 == 7;
-    }
-
-    static boolean failsShipping(int i) {
-        return i % 25 == 3;
-    }
-
-    static String message(int i) {
-        if (malformed(i)) {
-            return "{\"order_id\": " + i + ", \"items\": [";
-        }
-        return order(i, failsShipping(i) ? "XXX" : (i % 2 == 0 ? "EUR" : "USD"));
-    }
-
     private OtterRun start(OtterProject p, boolean fresh) {
-        OtterTransform transform = ProjectTransforms.build(p);
-        ProjectChecks.check(p, transform);
-        return new OtterRun(
-                p,
-                transform,
-                new RunOptions(
-                        Duration.ofMillis(300),
-                        2,
-                        null,
-                        dir.resolve("state"),
-                        fresh,
-                        null,
-                        0,
-                        Duration.ZERO,
-                        null,
-                        3),
-                System.out);
+        return OtterRuns.embedded(p, dir.resolve("state"), fresh, 0, 3);
     }
 
     private OtterProject load(Path out) {
-        return OtterProject.load(
-                project,
-                null,
-                null,
-                Interpolator.withOverrides(Map.of("OTTER_OUTPUT", out.toString())));
+        return OtterRuns.load(project, out);
     }
 
     @Test
@@ -173,8 +89,8 @@ class RabbitMQPipelineITCase {
         assertThat(shippingFailures).hasSize(8);
         Path out = dir.resolve("out");
         OtterProject p = load(out);
-        OtterRun run = startWithHealth(p);
-        CompletableFuture<OtterRun.Summary> done = CompletableFuture.supplyAsync(() -> call(run));
+        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, OtterRuns.freePort(), 3);
+        CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         int expectedDlq = parseFailures.size() + shippingFailures.size();
@@ -266,45 +182,11 @@ class RabbitMQPipelineITCase {
         List<Integer> parseSeen = new ArrayList<>();
         List<Integer> shippingSeen = new ArrayList<>();
         for (GetResponse r : letters) {
-            String stage = Rabbit.header(r, DeadLetterHeaders.STAGE);
-            String id = Rabbit.header(r, DeadLetterHeaders.MESSAGE_ID);
-            int i = Integer.parseInt(id.substring("msg-".length()));
-            assertThat(Rabbit.body(r)).isEqualTo(message(i));
-            if (stage.equals("parse")) {
-                parseSeen.add(i);
-                assertThat(Rabbit.header(r, DeadLetterHeaders.MODEL)).isNull();
-                assertThat(Rabbit.header(r, DeadLetterHeaders.ERROR)).startsWith("malformed JSON");
-            } else {
-                assertThat(stage).isEqualTo("transform");
-                assertThat(Rabbit.header(r, DeadLetterHeaders.MODEL)).isEqualTo("shipping");
-                assertThat(Rabbit.header(r, DeadLetterHeaders.ERROR))
-                        .contains("unsupported currency XXX");
-                shippingSeen.add(i);
-            }
-            assertThat(Rabbit.header(r, DeadLetterHeaders.SOURCE)).isEqualTo(queue);
+            int i = OrderMessages.checkDeadLetter(r, queue, "msg-");
+            (malformed(i) ? parseSeen : shippingSeen).add(i);
         }
         assertThat(parseSeen).containsExactlyInAnyOrderElementsOf(parseFailures);
         assertThat(shippingSeen).containsExactlyInAnyOrderElementsOf(shippingFailures);
-    }
-
-    private OtterRun startWithHealth(OtterProject p) {
-        OtterTransform transform = ProjectTransforms.build(p);
-        ProjectChecks.check(p, transform);
-        return new OtterRun(
-                p,
-                transform,
-                new RunOptions(
-                        Duration.ofMillis(300),
-                        2,
-                        null,
-                        dir.resolve("state"),
-                        true,
-                        null,
-                        freePort(),
-                        Duration.ZERO,
-                        null,
-                        3),
-                System.out);
     }
 
     @Test
@@ -320,7 +202,7 @@ class RabbitMQPipelineITCase {
         }
         Path out = dir.resolve("out");
         OtterRun first = start(load(out), true);
-        CompletableFuture<OtterRun.Summary> done = CompletableFuture.supplyAsync(() -> call(first));
+        CompletableFuture<OtterRun.Summary> done = OtterRuns.async(first);
         assertThat(first.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         Poll.until(
@@ -333,7 +215,7 @@ class RabbitMQPipelineITCase {
         done.get(2, TimeUnit.MINUTES);
 
         // Fix the model, replay the dead letters to the source queue, run again.
-        TestProjects.write(project.resolve("models/shipping.sql"), SHIPPING_FIXED);
+        TestProjects.write(project.resolve("models/shipping.sql"), OrderMessages.SHIPPING_FIXED);
         Cli replay =
                 Cli.run(
                         "--project",
@@ -356,8 +238,7 @@ class RabbitMQPipelineITCase {
         assertThat(rabbit.count(queue)).isEqualTo(failing.size());
 
         OtterRun second = start(load(out), false);
-        CompletableFuture<OtterRun.Summary> done2 =
-                CompletableFuture.supplyAsync(() -> call(second));
+        CompletableFuture<OtterRun.Summary> done2 = OtterRuns.async(second);
         assertThat(second.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         Poll.until(
                 "replayed rows",
@@ -421,14 +302,6 @@ class RabbitMQPipelineITCase {
         assertThat(c.err).isEqualTo("otter: RabbitMQ queue '" + dlq + "' does not exist\n");
     }
 
-    private static OtterRun.Summary call(OtterRun run) {
-        try {
-            return run.run();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static List<Integer> range(int n) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -439,14 +312,5 @@ class RabbitMQPipelineITCase {
 
     private static String join(List<Integer> ids) {
         return String.join(",", ids.stream().map(String::valueOf).toList());
-    }
-
-    static int freePort() {
-        try (java.net.ServerSocket s =
-                new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -16,12 +16,16 @@ import java.util.UUID;
 /** The machine's RabbitMQ for tests: unique queues, publishing, reading, cleanup. */
 public final class Rabbit implements AutoCloseable {
 
-    private final Connection connection;
-    private final Channel channel;
     private final List<String> queues = new ArrayList<>();
+    private Connection connection;
+    private Channel channel;
 
     public Rabbit() throws Exception {
         RabbitMQ.ensureRunning();
+        connect();
+    }
+
+    private void connect() throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost(RabbitMQ.HOST);
         f.setPort(RabbitMQ.PORT);
@@ -29,6 +33,18 @@ public final class Rabbit implements AutoCloseable {
         f.setPassword(RabbitMQ.PASSWORD);
         connection = f.newConnection("otter-test");
         channel = connection.createChannel();
+    }
+
+    /** Opens a new connection (after a broker restart closed this one); keeps the queues. */
+    public void reconnect() throws Exception {
+        try {
+            if (connection.isOpen()) {
+                connection.close();
+            }
+        } catch (Exception e) {
+            // it died with the broker
+        }
+        connect();
     }
 
     /** A new durable queue with a unique name, deleted on close. */
@@ -85,13 +101,6 @@ public final class Rabbit implements AutoCloseable {
 
     public static String body(GetResponse r) {
         return new String(r.getBody(), StandardCharsets.UTF_8);
-    }
-
-    /** Closes the connection and keeps the queues (after a broker restart killed it). */
-    public void closeConnectionOnly() throws Exception {
-        if (connection.isOpen()) {
-            connection.close();
-        }
     }
 
     @Override

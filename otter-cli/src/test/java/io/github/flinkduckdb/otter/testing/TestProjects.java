@@ -43,6 +43,44 @@ public final class TestProjects {
         return target;
     }
 
+    /**
+     * A copy of the orders example in {@code dir} that reads RabbitMQ queue {@code queue} with
+     * correlation ids (exactly-once), dead-letters to queue {@code dlq}, has the failing shipping
+     * model ({@link OrderMessages#SHIPPING_FAILING}) and publishes Parquet at every checkpoint.
+     */
+    public static Path rabbitMQOrders(Path dir, String queue, String dlq, int prefetch)
+            throws IOException {
+        Path project = copyOrders(dir);
+        write(project.resolve("models/shipping.sql"), OrderMessages.SHIPPING_FAILING);
+        write(
+                project.resolve("config/sources.yml"),
+                "source:\n"
+                        + "  type: rabbitmq\n"
+                        + "  host: 127.0.0.1\n"
+                        + "  port: 5672\n"
+                        + "  username: guest\n"
+                        // Read where connections open: the job carries no password.
+                        + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n"
+                        + "  queue: "
+                        + queue
+                        + "\n"
+                        + "  dlq: "
+                        + dlq
+                        + "\n"
+                        + "  prefetch: "
+                        + prefetch
+                        + "\n"
+                        + "  batch_size: 50\n"
+                        + "  batch_timeout_ms: 50\n"
+                        + "  correlation_id: true\n");
+        // Publish every checkpoint, so the rows are visible while the job runs.
+        Path models = project.resolve("config/models.yml");
+        write(
+                models,
+                Files.readString(models).replaceAll("max_age_seconds: \\d+", "max_age_seconds: 0"));
+        return project;
+    }
+
     public static void write(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, text.getBytes(StandardCharsets.UTF_8));

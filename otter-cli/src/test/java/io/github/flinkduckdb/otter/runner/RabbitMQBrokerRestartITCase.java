@@ -1,0 +1,282 @@
+package io.github.flinkduckdb.otter.runner;
+
+import io.github.flinkduckdb.otter.testing.Broker;
+import io.github.flinkduckdb.otter.testing.OrderMessages;
+import io.github.flinkduckdb.otter.testing.OtterRuns;
+import io.github.flinkduckdb.otter.testing.Poll;
+import io.github.flinkduckdb.otter.testing.Rabbit;
+import io.github.flinkduckdb.otter.testing.TestProjects;
+import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.GetResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static io.github.flinkduckdb.otter.testing.OrderMessages.failsShipping;
+import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A RabbitMQ project at parallelism 2 with correlation ids (exactly-once), models, DuckDB and
+ * Parquet outputs and a DLQ queue, fed good, malformed and model-failing messages, while the broker
+ * restarts ({@code rabbitmqctl stop_app}, {@code start_app}) in the middle of the stream: each good
+ * order exactly once in DuckDB and in Parquet, each dead letter in the DLQ queue (a repeat only as
+ * the publisher's documented limit allows), the source queue acknowledged, and the run recovers and
+ * ends with a savepoint.
+ */
+class RabbitMQBrokerRestartITCase {
+
+    private static final String ID = "restart-";
+    private static final int PREFETCH = 50;
+
+    @TempDir Path dir;
+    private Rabbit rabbit;
+    private String queue;
+    private String dlq;
+    private Path project;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        rabbit = new Rabbit();
+        queue = rabbit.queue("otter-restart-orders");
+        dlq = queue + ".dlq";
+        rabbit.forget(dlq);
+        // A small prefetch paces the readers (at most 50 unacknowledged each until a checkpoint
+        // completes), so the restart falls in the middle of the stream.
+        project = TestProjects.rabbitMQOrders(dir, queue, dlq, PREFETCH);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rabbit.close();
+    }
+
+    @Test
+    void survivesABrokerRestartMidStreamWithExactRowsAndDeadLetters() throws Exception {
+        int beforeRestart = 1_000;
+        int n = 1_500;
+        List<Integer> good = new ArrayList<>();
+        List<Integer> shipped = new ArrayList<>();
+        List<Integer> deadLetters = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (malformed(i) || failsShipping(i)) {
+                deadLetters.add(i);
+            }
+            if (!malformed(i)) {
+                good.add(i);
+                if (!failsShipping(i)) {
+                    shipped.add(i);
+                }
+            }
+        }
+        assertThat(good).hasSize(1_425);
+        assertThat(shipped).hasSize(1_365);
+        assertThat(deadLetters).hasSize(135);
+        publish(0, beforeRestart);
+
+        Path out = dir.resolve("out");
+        OtterRun run =
+                OtterRuns.embedded(OtterRuns.load(project, out), dir.resolve("state"), true, 0, 10);
+        CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
+        assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
+        // While the job runs, progress is read from the Parquet output: a second DuckDB instance
+        // on warehouse.duckdb in this JVM would conflict with the sink's committer ("Unique file
+        // handle conflict") and fail the job for a reason of the test's own.
+        Parquet parquet = new Parquet(out.resolve("parquet"), dir.resolve("reader.duckdb"));
+        Poll.until(
+                "150 orders before the restart",
+                Duration.ofSeconds(60),
+                () -> parquet.rows("orders") >= 150);
+        long waiting = rabbit.count(queue);
+        assertThat(waiting)
+                .as("messages not yet delivered: the restart is mid-stream")
+                .isPositive();
+
+        Instant up = Broker.restart(rabbit, Duration.ofSeconds(4));
+        // The rest while the job recovers.
+        publish(beforeRestart, n);
+        long committedAtStart = parquet.rows("orders");
+        Poll.until(
+                "a row committed after the restart",
+                Duration.ofSeconds(60),
+                () -> parquet.rows("orders") > committedAtStart);
+        Duration recovered = Duration.between(up, Instant.now());
+        Poll.until(
+                "all rows and dead letters",
+                Duration.ofSeconds(60),
+                () ->
+                        parquet.rows("orders") == good.size()
+                                && parquet.rows("shipping") == shipped.size()
+                                && rabbit.count(dlq) >= deadLetters.size()
+                                && rabbit.count(queue) == 0);
+
+        List<String> causes = restarts(run, up);
+        System.out.printf(
+                "broker restart: %s; %d order(s) published before the restart, %d message(s) not"
+                        + " yet delivered; first order published %s after start_app%n%s%n",
+                causes.isEmpty()
+                        ? "the job did not restart: the readers reconnected in place"
+                        : "the job restarted " + causes.size() + " time(s)",
+                committedAtStart,
+                waiting,
+                recovered,
+                String.join("\n", causes));
+        assertThat(done).as("the run went on after the broker restart").isNotDone();
+
+        run.requestStop();
+        OtterRun.Summary summary = done.get(2, TimeUnit.MINUTES);
+        assertThat(summary.finalState()).isEqualTo("STOPPED");
+        assertThat(summary.savepoint()).isNotNull();
+
+        // Each good order exactly once, in DuckDB and in the published Parquet files.
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
+        assertExactly(db, "orders", good);
+        assertExactly(db, parquet.files("orders"), good);
+        assertExactly(db, "shipping", shipped);
+        assertExactly(db, parquet.files("shipping"), shipped);
+        assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(good.size());
+        // Everything acknowledged: nothing came back to the queue when the consumers closed.
+        assertThat(rabbit.count(queue)).isZero();
+
+        assertDeadLetters(deadLetters, causes.size());
+    }
+
+    /**
+     * Every dead letter of {@code expected}, body unchanged, with its headers and a stable message
+     * id; repeats only as the publisher's documented limit allows after {@code restarts} restarts.
+     */
+    private void assertDeadLetters(List<Integer> expected, int restarts) throws Exception {
+        List<GetResponse> letters = rabbit.drain(dlq);
+        List<Integer> order = new ArrayList<>();
+        for (GetResponse r : letters) {
+            int i = OrderMessages.checkDeadLetter(r, queue, ID);
+            assertThat(r.getProps().getMessageId())
+                    .isEqualTo(ID + i + (malformed(i) ? "/parse" : "/transform/shipping"));
+            order.add(i);
+        }
+        assertThat(new TreeSet<>(order)).containsExactlyElementsOf(expected);
+        // The publisher's documented limit: a restart restores the letters of its checkpoint, which
+        // that checkpoint's completion may have published already. A repeat is then one earlier
+        // transaction published again (the same letters in the same order), at most one per
+        // restart.
+        List<List<Integer>> repeats = repeatedBlocks(order);
+        System.out.printf(
+                "dead letters: %d published, %d distinct; published again: %s%n",
+                order.size(), expected.size(), repeats);
+        assertThat(repeats.size()).isLessThanOrEqualTo(restarts);
+        for (List<Integer> block : repeats) {
+            int first = order.indexOf(block.get(0));
+            assertThat(order.subList(first, first + block.size()))
+                    .as("a repeat is an earlier transaction again")
+                    .isEqualTo(block);
+        }
+    }
+
+    /**
+     * The job's failures (Flink's exception history), each described by when it came relative to
+     * {@code start_app} and its root cause; each must come from RabbitMQ.
+     */
+    private static List<String> restarts(OtterRun run, Instant up) throws Exception {
+        JsonNode failures =
+                new FlinkRest(run.restAddress())
+                        .get("/jobs/" + run.jobId() + "/exceptions")
+                        .path("exceptionHistory")
+                        .path("entries");
+        List<String> causes = new ArrayList<>();
+        for (JsonNode f : failures) {
+            assertThat(f.path("stacktrace").asText())
+                    .as("a failure caused by the broker restart")
+                    .contains("RabbitMQ");
+            causes.add(
+                    Duration.ofMillis(f.path("timestamp").asLong() - up.toEpochMilli())
+                            + " after start_app: "
+                            + rootCause(f.path("stacktrace").asText()));
+        }
+        return causes;
+    }
+
+    /** Runs of consecutive letters whose id came earlier in {@code order}. */
+    private static List<List<Integer>> repeatedBlocks(List<Integer> order) {
+        List<List<Integer>> blocks = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        List<Integer> block = new ArrayList<>();
+        for (int i : order) {
+            if (!seen.add(i)) {
+                block.add(i);
+            } else if (!block.isEmpty()) {
+                blocks.add(block);
+                block = new ArrayList<>();
+            }
+        }
+        if (!block.isEmpty()) {
+            blocks.add(block);
+        }
+        return blocks;
+    }
+
+    private void publish(int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            rabbit.publish(queue, OrderMessages.message(i), ID + i);
+        }
+    }
+
+    /** {@code relation}'s order ids are exactly {@code ids}: each once, none missing. */
+    private static void assertExactly(DuckDBTestDatabase db, String relation, List<Integer> ids) {
+        assertThat(db.count("SELECT count(*) FROM " + relation)).as(relation).isEqualTo(ids.size());
+        assertThat(db.count("SELECT count(DISTINCT order_id) FROM " + relation))
+                .as(relation)
+                .isEqualTo(ids.size());
+        assertThat(
+                        db.strings(
+                                "SELECT string_agg(order_id::VARCHAR, ',' ORDER BY order_id) FROM "
+                                        + relation))
+                .as(relation)
+                .containsExactly(
+                        ids.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    }
+
+    /** The last {@code Caused by:} line of a stack trace (the first line when there is none). */
+    private static String rootCause(String stacktrace) {
+        String cause = stacktrace.lines().findFirst().orElse("");
+        for (String line : stacktrace.lines().toList()) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
+        }
+        return cause;
+    }
+
+    /** Reads a model's published Parquet files with a DuckDB of its own. */
+    private static final class Parquet {
+        private final Path root;
+        private final DuckDBTestDatabase reader;
+
+        Parquet(Path root, Path readerFile) {
+            this.root = root;
+            this.reader = DuckDBTestDatabase.at(readerFile);
+        }
+
+        String files(String model) {
+            return "read_parquet('" + root.resolve(model) + "/**/*.parquet')";
+        }
+
+        long rows(String model) {
+            return reader.count("SELECT count(*) FROM " + files(model));
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.github.flinkduckdb.otter.testing;
+
+import io.github.flinkduckdb.otter.OtterTransform;
+import io.github.flinkduckdb.otter.project.Interpolator;
+import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.runner.OtterRun;
+import io.github.flinkduckdb.otter.runner.ProjectChecks;
+import io.github.flinkduckdb.otter.runner.ProjectTransforms;
+import io.github.flinkduckdb.otter.runner.RunOptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code otter run} in the test's JVM, on the embedded MiniCluster, as the command builds it:
+ * checkpoints every 300 ms, parallelism 2, no progress line.
+ */
+public final class OtterRuns {
+
+    private OtterRuns() {}
+
+    /** The project with {@code OTTER_OUTPUT} set to {@code out}. */
+    public static OtterProject load(Path project, Path out) {
+        return OtterProject.load(
+                project,
+                null,
+                null,
+                Interpolator.withOverrides(Map.of("OTTER_OUTPUT", out.toString())));
+    }
+
+    /**
+     * A checked run of {@code project} with its state in {@code stateDir}; {@code healthPort} 0 for
+     * no {@code /readyz}; {@code maxRestarts} as {@code --max-restarts}.
+     */
+    public static OtterRun embedded(
+            OtterProject project, Path stateDir, boolean fresh, int healthPort, int maxRestarts) {
+        OtterTransform transform = ProjectTransforms.build(project);
+        ProjectChecks.check(project, transform);
+        return new OtterRun(
+                project,
+                transform,
+                new RunOptions(
+                        Duration.ofMillis(300),
+                        2,
+                        null,
+                        stateDir,
+                        fresh,
+                        null,
+                        healthPort,
+                        Duration.ZERO,
+                        null,
+                        maxRestarts),
+                System.out);
+    }
+
+    /** Runs {@code run} on another thread; the future ends with the run. */
+    public static CompletableFuture<OtterRun.Summary> async(OtterRun run) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return run.run();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    /** A free port on the loopback address. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
