@@ -294,7 +294,7 @@ class KilledRunITCase {
         int first = 150;
         int second = 50;
         for (int i = 0; i < first; i++) {
-            rabbit.publish(queue, RabbitMQPipelineITCase.order(i, "EUR"), "t-" + i);
+            rabbit.publish(queue, OrderMessages.order(i, "EUR"), "t-" + i);
         }
 
         // A crash: the rows of completed checkpoints are in DuckDB, and staged (not published) for
@@ -311,7 +311,7 @@ class KilledRunITCase {
         // published.
         Process next = otterRun(project, out, "next");
         for (int i = first; i < first + second; i++) {
-            rabbit.publish(queue, RabbitMQPipelineITCase.order(i, "USD"), "t-" + i);
+            rabbit.publish(queue, OrderMessages.order(i, "USD"), "t-" + i);
         }
         awaitIdle(queue, "next");
         assertThat(parquet.rows("orders")).as("still staged before the stop").isZero();

@@ -3,6 +3,8 @@ package io.github.flinkduckdb.otter.runner;
 import io.github.flinkduckdb.otter.OtterTransform;
 import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.testing.OrderMessages;
+import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
@@ -150,7 +152,7 @@ class StopPublishesITCase {
     private void dropFile(Path folder, String name, int from, int to) throws Exception {
         StringBuilder lines = new StringBuilder();
         for (int i = from; i < to; i++) {
-            lines.append(RabbitMQPipelineITCase.order(i, "EUR")).append('\n');
+            lines.append(OrderMessages.order(i, "EUR")).append('\n');
         }
         Path tmp = dir.resolve(name + ".tmp");
         TestProjects.write(tmp, lines.toString());
@@ -159,8 +161,7 @@ class StopPublishesITCase {
 
     private void publish(int from, int to) throws Exception {
         for (int i = from; i < to; i++) {
-            rabbit.publish(
-                    queue, RabbitMQPipelineITCase.order(i, i % 2 == 0 ? "EUR" : "USD"), "s-" + i);
+            rabbit.publish(queue, OrderMessages.order(i, i % 2 == 0 ? "EUR" : "USD"), "s-" + i);
         }
     }
 
@@ -191,7 +192,7 @@ class StopPublishesITCase {
                                 dir.resolve("state"),
                                 false,
                                 null,
-                                RabbitMQPipelineITCase.freePort(),
+                                OtterRuns.freePort(),
                                 Duration.ZERO,
                                 jobManager == null ? null : emptyJar(),
                                 3),
