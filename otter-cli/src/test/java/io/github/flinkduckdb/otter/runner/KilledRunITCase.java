@@ -150,7 +150,9 @@ class KilledRunITCase {
         Path project = TestProjects.copyOrders(dir);
         TestProjects.write(
                 project.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  queue: "
+                "source:\n  type: rabbitmq\n"
+                        + Rabbit.sourceYaml()
+                        + "  queue: "
                         + queue
                         + "\n  prefetch: 2000\n  batch_size: 100\n  batch_timeout_ms: 50\n"
                         + "  correlation_id: true\n");

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * RabbitMQ -> models -> Parquet + DuckDB on the embedded MiniCluster, with a real RabbitMQ: exact
+ * RabbitMQ -> models -> Parquet + DuckDB on the embedded MiniCluster, with a real broker: exact
  * rows, exact dead letters in the DLQ queue (body unchanged, error/model/stage headers), the source
  * queue drained and acknowledged; {@code /readyz}; {@code dlq inspect} in order and
  * non-destructive; {@code dlq replay} after fixing the failing model; {@code --dry-run}.
@@ -65,9 +65,7 @@ class RabbitMQPipelineITCase {
                 project.resolve("config/sources.yml"),
                 "source:\n"
                         + "  type: rabbitmq\n"
-                        + "  host: 127.0.0.1\n"
-                        + "  port: 5672\n"
-                        + "  username: guest\n"
+                        + Rabbit.sourceYaml()
                         // Read where connections open: the job carries no password.
                         + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n"
                         + "  queue: "
