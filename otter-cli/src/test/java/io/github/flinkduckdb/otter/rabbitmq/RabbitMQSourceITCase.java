@@ -208,9 +208,10 @@ class RabbitMQSourceITCase {
         Poll.until(
                 n + " rows, the queue drained",
                 timeout,
+                // The broker first: a DuckDB query holds the file the sink's committer writes.
                 () ->
-                        db.count("SELECT count(DISTINCT id) FROM messages") == n
-                                && rabbit.count(queue) == 0);
+                        rabbit.count(queue) == 0
+                                && db.count("SELECT count(DISTINCT id) FROM messages") == n);
         // Let a few more checkpoints complete: a late duplicate would show up here.
         Thread.sleep(2_000);
     }
