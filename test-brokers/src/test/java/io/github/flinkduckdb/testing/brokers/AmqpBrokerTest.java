@@ -198,7 +198,6 @@ class AmqpBrokerTest {
         Channel setup = channel(b);
         String q = queue(setup);
         int n = 400;
-        publish(setup, q, n);
         Map<String, Integer> perConsumer = new ConcurrentHashMap<>();
         AtomicInteger maxUnacked = new AtomicInteger();
         AtomicInteger received = new AtomicInteger();
@@ -226,6 +225,8 @@ class AmqpBrokerTest {
                         }
                     });
         }
+        // Both consumers wait on the queue before the first message.
+        publish(setup, q, n);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (received.get() < n && Instant.now().isBefore(deadline)) {
             Thread.sleep(50);
