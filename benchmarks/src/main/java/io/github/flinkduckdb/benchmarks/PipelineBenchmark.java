@@ -7,7 +7,7 @@ import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.runner.OtterRun;
 import io.github.flinkduckdb.otter.runner.ProjectTransforms;
 import io.github.flinkduckdb.otter.runner.RunOptions;
-import io.github.flinkduckdb.testing.brokers.RabbitMQ;
+import io.github.flinkduckdb.testing.brokers.AmqpBroker;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -50,7 +50,7 @@ final class PipelineBenchmark {
 
     static void run(int messages, Path workDir) throws Exception {
         Path work = workDir.toAbsolutePath();
-        RabbitMQ.ensureRunning();
+        AmqpBroker amqp = AmqpBroker.get();
         List<OtterMessage> generated = TransformBenchmark.messages(messages);
         List<byte[]> bodies = new ArrayList<>(messages);
         for (OtterMessage m : generated) {
@@ -63,10 +63,10 @@ final class PipelineBenchmark {
             }
         }
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(RabbitMQ.HOST);
-        factory.setPort(RabbitMQ.PORT);
-        factory.setUsername(RabbitMQ.USER);
-        factory.setPassword(RabbitMQ.PASSWORD);
+        factory.setHost(amqp.host());
+        factory.setPort(amqp.port());
+        factory.setUsername(amqp.username());
+        factory.setPassword(amqp.password());
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String rawQueue = "bench-raw-" + suffix;
         String pipeQueue = "bench-pipeline-" + suffix;
@@ -87,7 +87,7 @@ final class PipelineBenchmark {
                 System.out.printf(
                         "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
 
-                Path project = project(work.resolve("pipeline-" + suffix), pipeQueue);
+                Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
                 long[] latency = new long[1];
                 double pipelineSeconds =
                         pipeline(project, validOrders, admin, pipeQueue, messages, 1, latency);
@@ -97,7 +97,7 @@ final class PipelineBenchmark {
 
                 // The same pipeline with two competing consumers on the queue (two source
                 // readers, two transform and Parquet writer subtasks).
-                Path project2 = project(work.resolve("pipeline-p2-" + suffix), pipeQueue2);
+                Path project2 = project(work.resolve("pipeline-p2-" + suffix), amqp, pipeQueue2);
                 long[] latency2 = new long[1];
                 double pipelineSeconds2 =
                         pipeline(project2, validOrders, admin, pipeQueue2, messages, 2, latency2);
@@ -169,7 +169,7 @@ final class PipelineBenchmark {
         return seconds;
     }
 
-    private static Path project(Path dir, String queue) throws Exception {
+    private static Path project(Path dir, AmqpBroker amqp, String queue) throws Exception {
         Files.createDirectories(dir.resolve("config"));
         Files.createDirectories(dir.resolve("models"));
         Files.writeString(
@@ -180,8 +180,15 @@ final class PipelineBenchmark {
                 TransformBenchmark.resource("/otter/models/purchases.sql"));
         Files.writeString(
                 dir.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  port: 5672\n  username: guest\n"
-                        + "  password: guest\n  queue: "
+                "source:\n  type: rabbitmq\n  host: "
+                        + amqp.host()
+                        + "\n  port: "
+                        + amqp.port()
+                        + "\n  username: "
+                        + amqp.username()
+                        + "\n  password: "
+                        + amqp.password()
+                        + "\n  queue: "
                         + queue
                         + "\n  correlation_id: true\n  prefetch: "
                         + PREFETCH

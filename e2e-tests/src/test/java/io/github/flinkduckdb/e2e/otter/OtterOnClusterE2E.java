@@ -3,8 +3,8 @@ package io.github.flinkduckdb.e2e.otter;
 import io.github.flinkduckdb.e2e.cluster.FlinkRestClient;
 import io.github.flinkduckdb.e2e.cluster.FlinkStandaloneCluster;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+import io.github.flinkduckdb.testing.brokers.AmqpBroker;
 import io.github.flinkduckdb.testing.brokers.KafkaBroker;
-import io.github.flinkduckdb.testing.brokers.RabbitMQ;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -76,7 +76,7 @@ class OtterOnClusterE2E {
     @BeforeAll
     static void start() throws Exception {
         work = FlinkStandaloneCluster.workDirectory("otter");
-        RabbitMQ.ensureRunning();
+        AmqpBroker.get();
         CompletableFuture<KafkaBroker> broker =
                 CompletableFuture.supplyAsync(
                         () -> {
@@ -178,11 +178,19 @@ class OtterOnClusterE2E {
     void rabbitMqToParquetAndDuckDBLosesNothingWhenATaskManagerDies() throws Exception {
         String queue = "e2e-orders-" + UUID.randomUUID().toString().substring(0, 8);
         String dlq = queue + ".dlq";
+        AmqpBroker amqp = AmqpBroker.get();
         Path dir =
                 project(
                         "rabbitmq",
-                        "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  port: 5672\n"
-                                + "  username: guest\n  password: guest\n  queue: "
+                        "source:\n  type: rabbitmq\n  host: "
+                                + amqp.host()
+                                + "\n  port: "
+                                + amqp.port()
+                                + "\n  username: "
+                                + amqp.username()
+                                + "\n  password: "
+                                + amqp.password()
+                                + "\n  queue: "
                                 + queue
                                 + "\n  dlq: "
                                 + dlq
@@ -191,10 +199,10 @@ class OtterOnClusterE2E {
                         true);
         OrderMessages messages = new OrderMessages(MESSAGES);
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(RabbitMQ.HOST);
-        factory.setPort(RabbitMQ.PORT);
-        factory.setUsername(RabbitMQ.USER);
-        factory.setPassword(RabbitMQ.PASSWORD);
+        factory.setHost(amqp.host());
+        factory.setPort(amqp.port());
+        factory.setUsername(amqp.username());
+        factory.setPassword(amqp.password());
         try (Connection connection = factory.newConnection("e2e");
                 Channel channel = connection.createChannel()) {
             channel.queueDeclare(queue, true, false, false, null);

@@ -5,6 +5,7 @@ import io.github.flinkduckdb.otter.OtterStage;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Rabbit;
+import io.github.flinkduckdb.testing.brokers.AmqpBroker;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -37,7 +38,7 @@ class RabbitMQDeadLetterPublisherITCase {
         String queue = rabbit.queue("otter-dlq-publisher");
         dlq = queue + ".dlq";
         rabbit.forget(dlq);
-        config = config(5672, queue, dlq);
+        config = config(Rabbit.broker().port(), queue, dlq);
     }
 
     @AfterEach
@@ -141,12 +142,14 @@ class RabbitMQDeadLetterPublisherITCase {
         assertThat(rabbit.count(dlq)).isZero();
     }
 
-    private static RabbitMQSourceConfig config(int port, String queue, String dlq) {
+    private static RabbitMQSourceConfig config(int port, String queue, String dlq)
+            throws Exception {
+        AmqpBroker broker = Rabbit.broker();
         return new RabbitMQSourceConfig(
-                "127.0.0.1",
+                broker.host(),
                 port,
                 "/",
-                "guest",
+                broker.username(),
                 null,
                 "OTTER_TEST_RABBITMQ_PASSWORD",
                 queue,

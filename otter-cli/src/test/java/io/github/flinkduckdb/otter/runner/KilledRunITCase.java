@@ -154,7 +154,9 @@ class KilledRunITCase {
         Path project = TestProjects.copyOrders(dir);
         TestProjects.write(
                 project.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  queue: "
+                "source:\n  type: rabbitmq\n"
+                        + Rabbit.sourceYaml()
+                        + "  queue: "
                         + queue
                         + "\n  prefetch: 2000\n  batch_size: 100\n  batch_timeout_ms: 50\n"
                         + "  correlation_id: true\n");
@@ -278,7 +280,9 @@ class KilledRunITCase {
         Path project = TestProjects.copyOrders(dir);
         TestProjects.write(
                 project.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n  host: 127.0.0.1\n  queue: "
+                "source:\n  type: rabbitmq\n"
+                        + Rabbit.sourceYaml()
+                        + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n  queue: "
                         + queue
                         + "\n  prefetch: 500\n  batch_size: 50\n  batch_timeout_ms: 50\n"
                         + "  correlation_id: true\n");

@@ -33,7 +33,7 @@ import static io.github.flinkduckdb.otter.testing.OrderMessages.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * RabbitMQ -> models -> Parquet + DuckDB on the embedded MiniCluster, with a real RabbitMQ: exact
+ * RabbitMQ -> models -> Parquet + DuckDB on the embedded MiniCluster, with a real broker: exact
  * rows, exact dead letters in the DLQ queue (body unchanged, error/model/stage headers), the source
  * queue drained and acknowledged; {@code /readyz}; {@code dlq inspect} in order and
  * non-destructive; {@code dlq replay} after fixing the failing model; {@code --dry-run}.
@@ -97,12 +97,14 @@ class RabbitMQPipelineITCase {
         Poll.until(
                 "all rows and dead letters",
                 Duration.ofSeconds(90),
+                // The broker first: each DuckDB query opens the file the running job's
+                // committers write, and a committer that cannot attach it retries and then fails.
                 () ->
-                        db.count("SELECT count(*) FROM shipping")
+                        rabbit.count(dlq) == expectedDlq
+                                && rabbit.count(queue) == 0
+                                && db.count("SELECT count(*) FROM shipping")
                                         == good.size() - shippingFailures.size()
-                                && db.count("SELECT count(*) FROM orders") == good.size()
-                                && rabbit.count(dlq) == expectedDlq
-                                && rabbit.count(queue) == 0);
+                                && db.count("SELECT count(*) FROM orders") == good.size());
 
         // Ready while it runs.
         HttpResponse<String> ready =
@@ -210,7 +212,8 @@ class RabbitMQPipelineITCase {
                 Duration.ofSeconds(90),
                 () ->
                         rabbit.count(dlq) == failing.size()
-                                && db.count("SELECT count(*) FROM shipping") == n - failing.size());
+                                && db.count("SELECT count(*) FROM shipping") == n - failing.size()
+                                && db.count("SELECT count(*) FROM orders") == n);
         first.requestStop();
         done.get(2, TimeUnit.MINUTES);
 
@@ -243,7 +246,11 @@ class RabbitMQPipelineITCase {
         Poll.until(
                 "replayed rows",
                 Duration.ofSeconds(90),
-                () -> db.count("SELECT count(*) FROM shipping") == n && rabbit.count(queue) == 0);
+                // The broker first (see above); orders too, so the run stops after every commit.
+                () ->
+                        rabbit.count(queue) == 0
+                                && db.count("SELECT count(*) FROM shipping") == n
+                                && db.count("SELECT count(*) FROM orders") == n + failing.size());
         second.requestStop();
         OtterRun.Summary s2 = done2.get(2, TimeUnit.MINUTES);
         assertThat(s2.resumedFrom()).as("resumed from the first run's savepoint").isNotNull();

@@ -1,32 +1,36 @@
 package io.github.flinkduckdb.otter.testing;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Restarts the machine's RabbitMQ as an operator would ({@code rabbitmqctl stop_app}, then {@code
- * start_app}): every client connection is closed; durable queues and persistent messages stay.
+ * Restarts the test broker ({@link Rabbit#broker()}) as an operator would (RabbitMQ: {@code
+ * rabbitmqctl stop_app}, then {@code start_app}; Qpid Broker-J: a new broker process on the same
+ * port and store): every client connection is closed; durable queues and persistent messages stay.
  */
 public final class Broker {
 
     private Broker() {}
 
     /**
-     * Stops the broker's application, keeps it down for {@code down}, starts it again (always, also
-     * when stopping or waiting fails), and reconnects {@code rabbit}, whose connection died with
-     * the broker. Returns when {@code start_app} returned: the broker accepts connections.
+     * Skips the calling test where the broker cannot be restarted (RabbitMQ without rabbitmqctl).
+     */
+    public static void assumeRestartable() throws Exception {
+        assumeTrue(
+                Rabbit.broker().canRestart(),
+                "needs a restartable broker: Qpid, or RabbitMQ with rabbitmqctl on the PATH");
+    }
+
+    /**
+     * Stops the broker, keeps it down for {@code down}, starts it again (always, also when stopping
+     * or waiting fails), and reconnects {@code rabbit}, whose connection died with the broker.
+     * Returns when the broker accepts connections again.
      */
     public static Instant restart(Rabbit rabbit, Duration down) throws Exception {
-        Instant started;
-        try {
-            rabbitmqctl("stop_app");
-            Thread.sleep(down.toMillis());
-        } finally {
-            rabbitmqctl("start_app");
-            started = Instant.now();
-        }
+        Rabbit.broker().restart(down);
+        Instant started = Instant.now();
         Poll.until(
                 "the test's connection to the restarted broker",
                 Duration.ofSeconds(60),
@@ -35,18 +39,5 @@ public final class Broker {
                     return true;
                 });
         return started;
-    }
-
-    private static void rabbitmqctl(String command) throws Exception {
-        Process p = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("rabbitmqctl " + command + " did not end in 60 s");
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException(
-                    "rabbitmqctl " + command + " exited with " + p.exitValue() + ": " + out);
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.github.flinkduckdb.otter.testing;
 
-import io.github.flinkduckdb.testing.brokers.RabbitMQ;
+import io.github.flinkduckdb.testing.brokers.AmqpBroker;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** The machine's RabbitMQ for tests: unique queues, publishing, reading, cleanup. */
+/**
+ * The test broker ({@link AmqpBroker}: the machine's RabbitMQ or Qpid Broker-J) for tests: unique
+ * queues, publishing, reading, cleanup.
+ */
 public final class Rabbit implements AutoCloseable {
 
     private final List<String> queues = new ArrayList<>();
@@ -21,16 +24,16 @@ public final class Rabbit implements AutoCloseable {
     private Channel channel;
 
     public Rabbit() throws Exception {
-        RabbitMQ.ensureRunning();
         connect();
     }
 
     private void connect() throws Exception {
+        AmqpBroker broker = broker();
         ConnectionFactory f = new ConnectionFactory();
-        f.setHost(RabbitMQ.HOST);
-        f.setPort(RabbitMQ.PORT);
-        f.setUsername(RabbitMQ.USER);
-        f.setPassword(RabbitMQ.PASSWORD);
+        f.setHost(broker.host());
+        f.setPort(broker.port());
+        f.setUsername(broker.username());
+        f.setPassword(broker.password());
         connection = f.newConnection("otter-test");
         channel = connection.createChannel();
     }
@@ -45,6 +48,26 @@ public final class Rabbit implements AutoCloseable {
             // it died with the broker
         }
         connect();
+    }
+
+    /** The broker of this JVM, started on first use. */
+    public static AmqpBroker broker() throws Exception {
+        return AmqpBroker.get();
+    }
+
+    /**
+     * The {@code host}, {@code port} and {@code username} lines of a {@code config/sources.yml}
+     * rabbitmq source for the test broker, indented by two spaces.
+     */
+    public static String sourceYaml() throws Exception {
+        AmqpBroker b = broker();
+        return "  host: "
+                + b.host()
+                + "\n  port: "
+                + b.port()
+                + "\n  username: "
+                + b.username()
+                + "\n";
     }
 
     /** A new durable queue with a unique name, deleted on close. */
@@ -69,7 +92,10 @@ public final class Rabbit implements AutoCloseable {
         channel.basicPublish("", queue, props, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Messages ready in the queue (not delivered, or returned unacknowledged). */
+    /**
+     * Messages in the queue: ready ones on RabbitMQ, all not yet acknowledged on Qpid (see {@link
+     * AmqpBroker}); 0 on both once every message is acknowledged. -1 when the queue does not exist.
+     */
     public long count(String queue) throws Exception {
         // A passive declare of a missing queue closes its channel: use a throwaway one.
         Channel probe = connection.createChannel();

@@ -49,16 +49,14 @@ public final class TestProjects {
      * model ({@link OrderMessages#SHIPPING_FAILING}) and publishes Parquet at every checkpoint.
      */
     public static Path rabbitMQOrders(Path dir, String queue, String dlq, int prefetch)
-            throws IOException {
+            throws Exception {
         Path project = copyOrders(dir);
         write(project.resolve("models/shipping.sql"), OrderMessages.SHIPPING_FAILING);
         write(
                 project.resolve("config/sources.yml"),
                 "source:\n"
                         + "  type: rabbitmq\n"
-                        + "  host: 127.0.0.1\n"
-                        + "  port: 5672\n"
-                        + "  username: guest\n"
+                        + Rabbit.sourceYaml()
                         // Read where connections open: the job carries no password.
                         + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n"
                         + "  queue: "
