@@ -6,6 +6,7 @@ import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +54,12 @@ final class ParquetDeadLetterFolder implements DeadLetterQueue {
             return List.of();
         }
         try (Stream<Path> s = Files.walk(folder())) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
+            // By file name (part-<roll time>-...), also when a roll of several files is a folder.
+            return s.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+                    .sorted(
+                            Comparator.comparing((Path p) -> p.getFileName().toString())
+                                    .thenComparing(Comparator.naturalOrder()))
+                    .toList();
         }
     }
 
@@ -148,6 +155,13 @@ final class ParquetDeadLetterFolder implements DeadLetterQueue {
         }
         for (Path f : files) {
             Files.deleteIfExists(f);
+            if (!f.getParent().equals(folder())) {
+                try {
+                    Files.deleteIfExists(f.getParent()); // the folder of a roll of several files
+                } catch (DirectoryNotEmptyException e) {
+                    // more of that roll follows in the list
+                }
+            }
         }
         return messages.size();
     }

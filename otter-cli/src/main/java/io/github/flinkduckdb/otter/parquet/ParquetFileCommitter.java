@@ -19,30 +19,37 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Publishes a roll (the chunks collected for one output file) into the output tree, idempotently.
- * The protocol, where every step can be interrupted and the whole commit replayed:
+ * Publishes a roll (the chunks collected for one output file) into the output tree as one set,
+ * idempotently. The protocol, where every step can be interrupted and the whole commit replayed:
  *
  * <ol>
- *   <li>If {@code commits/<roll>/} does not exist: merge the chunks with DuckDB into {@code
- *       commits/<roll>.tmp/} (partitioned, split at {@code max_file_bytes}, the {@code dedupe_key}
- *       recorded in each file's key-value metadata), sync the files, and rename the folder to
- *       {@code commits/<roll>/}: the merge is then complete (the files end in {@code .pending}, so
- *       no {@code *.parquet} glob matches them). If neither exists nor any chunk, the roll was
- *       committed before: done.
- *   <li>Rename each file of {@code commits/<roll>/} to its place under the output folder ({@code
- *       <model>/[key=value/]part-<roll>-<n>.parquet}): each rename is atomic, so a reader sees a
- *       whole file or none.
- *   <li>Delete the chunks, then {@code commits/<roll>/}.
+ *   <li>Unless the roll's merge folder {@code commits/<writer>/<roll>/} exists or the roll is
+ *       published: merge the chunks with DuckDB into {@code commits/<writer>/<roll>.tmp/}
+ *       (partitioned, split at {@code max_file_bytes}, the {@code dedupe_key} recorded in each
+ *       file's key-value metadata), sync the files and folders, and rename the folder to {@code
+ *       commits/<writer>/<roll>/}: the merge is then complete.
+ *   <li>Publish with one rename: the merge folder becomes {@code <model>/commit_<roll>/} (its files
+ *       {@code [key=value/]part-<roll>-<n>.parquet}), or, for a roll of a model without {@code
+ *       partition_by} that fits one file, that file becomes {@code <model>/part-<roll>-0.parquet}.
+ *       A reader globbing {@code <model>/**}{@code /*.parquet} sees all files of the roll or none.
+ *   <li>Delete the chunks, then what is left of the merge folder.
  * </ol>
  *
- * Staging lives outside the output tree (DuckDB's {@code **} glob enters hidden folders) on the
- * same file system (so the rename is atomic).
+ * A roll whose merge folder is gone is published when its folder or file is in the output tree, or
+ * when its chunks are gone. {@code <writer>} is the folder of the roll's chunks, owned by one
+ * subtask, so {@link #sweep} can remove the leftovers of interrupted commits without touching
+ * another subtask's. Staging lives outside the output tree (DuckDB's {@code **} glob enters hidden
+ * folders) on the same file system (so the renames are atomic).
  */
 final class ParquetFileCommitter {
 
@@ -51,6 +58,32 @@ final class ParquetFileCommitter {
      * columns, as a JSON array: a key readers may de-duplicate by. The writer drops no row.
      */
     static final String DEDUPE_KEY_METADATA = "otter.dedupe_key";
+
+    /** The name of a published roll's folder is this prefix and the roll id (as Otter's). */
+    static final String ROLL_FOLDER_PREFIX = "commit_";
+
+    /** The points between the steps of {@link #commit}, where tests inject a crash. */
+    enum Step {
+        /** The merged files are written and synced in {@code <roll>.tmp/}. */
+        MERGE_WRITTEN,
+        /** {@code <roll>.tmp/} is renamed to {@code <roll>/}. */
+        MERGED,
+        /** The roll is in the output tree. */
+        PUBLISHED,
+        /** The chunks are deleted. */
+        CHUNKS_DELETED
+    }
+
+    /** Called after each {@link Step}; a test's hook throws to simulate a crash there. */
+    @FunctionalInterface
+    interface StepHook {
+        void reached(Step step, ParquetRoll roll) throws IOException;
+    }
+
+    private static final String TMP_SUFFIX = ".tmp";
+
+    /** Files merged by earlier versions, which renamed them one by one into place. */
+    private static final String LEGACY_PENDING = ".pending";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(ParquetFileCommitter.class);
@@ -62,6 +95,7 @@ final class ParquetFileCommitter {
     private final List<String> dedupeKey;
     private final String compression;
     private final long maxFileBytes;
+    private StepHook hook = (step, roll) -> {};
 
     ParquetFileCommitter(
             String model,
@@ -78,6 +112,11 @@ final class ParquetFileCommitter {
         this.dedupeKey = List.copyOf(dedupeKey);
         this.compression = compression;
         this.maxFileBytes = maxFileBytes;
+    }
+
+    /** Sets the hook called after each step (tests only). */
+    void onStep(StepHook hook) {
+        this.hook = hook;
     }
 
     /**
@@ -110,28 +149,15 @@ final class ParquetFileCommitter {
      */
     List<Path> commit(Connection duckdb, ParquetRoll roll, Path chunkRoot)
             throws IOException, SQLException {
-        if (!mergeIfNeeded(duckdb, roll, chunkRoot)) {
-            LOG.debug("Roll {} of model {} was published before", roll.id(), model);
-            return List.of();
-        }
-        return publishMerged(roll, chunkRoot);
-    }
-
-    /**
-     * Step 1: merges the chunks into {@code commits/<roll>/} unless that is done already.
-     *
-     * @return false when the roll was published completely before (nothing left to do)
-     */
-    boolean mergeIfNeeded(Connection duckdb, ParquetRoll roll, Path chunkRoot)
-            throws IOException, SQLException {
-        Path done = commitsDir.resolve(roll.id());
-        Path tmp = commitsDir.resolve(roll.id() + ".tmp");
+        Path merged = mergeFolder(roll);
+        Path tmp = merged.resolveSibling(roll.id() + TMP_SUFFIX);
         List<Path> chunks = roll.chunks().stream().map(chunkRoot::resolve).toList();
-        if (!Files.isDirectory(done)) {
+        if (!Files.isDirectory(merged)) {
             List<Path> present = chunks.stream().filter(Files::exists).toList();
-            if (present.isEmpty()) {
-                deleteRecursively(tmp);
-                return false;
+            if (present.isEmpty() || isPublished(roll)) {
+                LOG.debug("Roll {} of model {} was published before", roll.id(), model);
+                finish(roll, chunks, tmp);
+                return List.of();
             }
             if (present.size() != chunks.size()) {
                 List<Path> missing = new ArrayList<>(chunks);
@@ -146,47 +172,153 @@ final class ParquetFileCommitter {
                                 + " (was the staging folder cleaned by hand?)");
             }
             deleteRecursively(tmp);
-            Files.createDirectories(commitsDir);
+            Files.createDirectories(tmp.getParent());
             merge(duckdb, chunks, tmp, roll.id());
-            try (Stream<Path> files = Files.walk(tmp)) {
-                for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    FileSync.file(f);
-                }
-            }
-            move(tmp, done);
+            syncTree(tmp);
+            hook.reached(Step.MERGE_WRITTEN, roll);
+            move(tmp, merged);
+            FileSync.directory(merged.getParent());
+            hook.reached(Step.MERGED, roll);
         }
-        return true;
+        List<Path> published = publish(roll, merged);
+        hook.reached(Step.PUBLISHED, roll);
+        finish(roll, chunks, merged);
+        return published;
     }
 
-    /** Steps 2 and 3: renames the merged files into place, then removes chunks and leftovers. */
-    List<Path> publishMerged(ParquetRoll roll, Path chunkRoot) throws IOException {
-        Path done = commitsDir.resolve(roll.id());
-        List<Path> chunks = roll.chunks().stream().map(chunkRoot::resolve).toList();
-        List<Path> published = new ArrayList<>();
-        if (!Files.isDirectory(done)) {
-            return published;
+    /** Step 2: one rename makes every file of the merged roll visible. */
+    private List<Path> publish(ParquetRoll roll, Path merged) throws IOException {
+        List<Path> files = renameLegacyPending(regularFiles(merged));
+        if (files.isEmpty()) {
+            // The single file of an unpartitioned roll was renamed before.
+            return List.of();
         }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(done)) {
-            files = walk.filter(Files::isRegularFile).sorted().toList();
+        Files.createDirectories(outputDir);
+        if (partitionBy.isEmpty() && files.size() == 1) {
+            Path target = outputDir.resolve(files.get(0).getFileName().toString());
+            move(files.get(0), target);
+            FileSync.directory(outputDir);
+            return List.of(target);
         }
-        for (Path f : files) {
-            String relative = done.relativize(f).toString();
-            if (relative.endsWith(".pending")) {
-                relative =
-                        relative.substring(0, relative.length() - ".pending".length()) + ".parquet";
-            }
-            Path target = outputDir.resolve(relative);
-            Files.createDirectories(target.getParent());
-            move(f, target);
-            FileSync.directory(target.getParent());
-            published.add(target);
-        }
+        Path target = outputDir.resolve(ROLL_FOLDER_PREFIX + roll.id());
+        move(merged, target);
+        FileSync.directory(outputDir);
+        return regularFiles(target);
+    }
+
+    /** Step 3: deletes the chunks, then {@code leftover} (the merge folder or its tmp). */
+    private void finish(ParquetRoll roll, List<Path> chunks, Path leftover) throws IOException {
         for (Path chunk : chunks) {
             Files.deleteIfExists(chunk);
         }
-        deleteRecursively(done);
-        return published;
+        hook.reached(Step.CHUNKS_DELETED, roll);
+        deleteRecursively(leftover);
+    }
+
+    /** Whether the roll's folder or single file is in the output tree. */
+    private boolean isPublished(ParquetRoll roll) {
+        return Files.isDirectory(outputDir.resolve(ROLL_FOLDER_PREFIX + roll.id()))
+                || Files.exists(outputDir.resolve("part-" + roll.id() + "-0.parquet"));
+    }
+
+    /**
+     * {@code commits/<writer>/<roll>}, where {@code <writer>} is the folder of the roll's chunks; a
+     * roll merged by an earlier version has its folder at {@code commits/<roll>}.
+     */
+    private Path mergeFolder(ParquetRoll roll) {
+        Path legacy = commitsDir.resolve(roll.id());
+        if (Files.isDirectory(legacy)) {
+            return legacy;
+        }
+        return commitsDir.resolve(writerOf(roll)).resolve(roll.id());
+    }
+
+    private static String writerOf(ParquetRoll roll) {
+        Path first = Path.of(roll.chunks().get(0));
+        return first.getNameCount() > 1 ? first.getName(0).toString() : "";
+    }
+
+    /**
+     * The startup sweep: removes what interrupted commits left in the merge folders of {@code
+     * writers} (this subtask's) and of the restored rolls' writers: every {@code <roll>.tmp/}, and
+     * every merged folder of a roll not in {@code restored} (its rows come again from the source).
+     * A restored roll's folder stays: replaying its commit finishes it.
+     */
+    void sweep(Collection<String> writers, Collection<ParquetRoll> restored) throws IOException {
+        Set<String> keep = new HashSet<>();
+        Set<String> folders = new TreeSet<>(writers);
+        for (ParquetRoll roll : restored) {
+            keep.add(roll.id());
+            folders.add(writerOf(roll));
+        }
+        for (String writer : folders) {
+            Path folder = commitsDir.resolve(writer);
+            if (writer.isEmpty() || !Files.isDirectory(folder)) {
+                continue;
+            }
+            List<Path> entries;
+            try (Stream<Path> list = Files.list(folder)) {
+                entries = list.toList();
+            }
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.endsWith(TMP_SUFFIX) || !keep.contains(name)) {
+                    LOG.info(
+                            "Model {}: removing {}, left by an interrupted Parquet commit",
+                            model,
+                            entry);
+                    deleteRecursively(entry);
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives files merged by an earlier version ({@code .pending}) their published name; that
+     * version renamed files one by one, so a replay moves the rest as one set.
+     */
+    private static List<Path> renameLegacyPending(List<Path> files) throws IOException {
+        List<Path> renamed = new ArrayList<>(files.size());
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            if (name.endsWith(LEGACY_PENDING)) {
+                Path to =
+                        f.resolveSibling(
+                                name.substring(0, name.length() - LEGACY_PENDING.length())
+                                        + ".parquet");
+                move(f, to);
+                f = to;
+            }
+            renamed.add(f);
+        }
+        return renamed;
+    }
+
+    private static List<Path> regularFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    /** fsyncs the files and folders under {@code dir}, so its rename publishes durable files. */
+    private static void syncTree(Path dir) throws IOException {
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            all = walk.toList();
+        }
+        for (Path p : all) {
+            if (Files.isRegularFile(p)) {
+                FileSync.file(p);
+            }
+        }
+        for (Path p : all) {
+            if (Files.isDirectory(p)) {
+                FileSync.directory(p);
+            }
+        }
     }
 
     private void merge(Connection duckdb, List<Path> chunks, Path target, String rollId)
@@ -203,9 +335,7 @@ final class ParquetFileCommitter {
                         .append(" (FORMAT parquet, COMPRESSION ")
                         .append(compression)
                         .append(", FILENAME_PATTERN ")
-                        .append(SqlIdentifiers.literal("part-" + rollId + "-{i}"))
-                        // Not .parquet until published: no glob over a parent folder matches it.
-                        .append(", FILE_EXTENSION 'pending'");
+                        .append(SqlIdentifiers.literal("part-" + rollId + "-{i}"));
         if (!partitionBy.isEmpty()) {
             copy.append(", PARTITION_BY (").append(quoteAll(partitionBy)).append(')');
         } else {

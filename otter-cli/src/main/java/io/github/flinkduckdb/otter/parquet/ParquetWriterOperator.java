@@ -48,9 +48,9 @@ import java.util.regex.Pattern;
  *       {@code max_age_seconds} old, or the input ends, or the job stops with a savepoint, they
  *       become a roll (also in the state).
  *   <li>When the checkpoint completes, each roll is merged (DuckDB {@code COPY ... PARTITION_BY})
- *       and renamed into the output tree by {@link ParquetFileCommitter}. After a restore, the
- *       restored rolls are published again, which is idempotent, and chunks written after the
- *       restored checkpoint are deleted.
+ *       and renamed into the output tree, all its files at once, by {@link ParquetFileCommitter}.
+ *       After a restore, the restored rolls are published again, which is idempotent, and chunks
+ *       written after the restored checkpoint and leftovers of interrupted commits are deleted.
  * </ul>
  */
 public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
@@ -121,6 +121,7 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
             // Nothing restored: chunks left in this job's folder come from a failed attempt.
             writerDir = getRuntimeContext().getJobInfo().getJobId().toHexString() + "-s" + subtask;
             sweep(writerDir, -1, Set.of());
+            committer.sweep(List.of(writerDir), List.of());
         } else {
             writerDir = restored.get(0).writerDir();
             Set<String> referenced = new HashSet<>();
@@ -133,6 +134,7 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
             for (ParquetWriterState s : restored) {
                 sweep(s.writerDir(), lastCheckpointId, referenced);
             }
+            committer.sweep(restored.stream().map(ParquetWriterState::writerDir).toList(), rolls);
         }
         Files.createDirectories(chunkRoot.resolve(writerDir));
         healthy = true;

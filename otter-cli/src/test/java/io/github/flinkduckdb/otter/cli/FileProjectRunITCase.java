@@ -94,7 +94,15 @@ class FileProjectRunITCase {
                 .isEqualTo(10);
         assertThat(files(out.resolve("parquet")))
                 .allMatch(p -> p.getFileName().toString().endsWith(".parquet"));
-        assertThat(Files.isDirectory(out.resolve("parquet/orders/currency=EUR"))).isTrue();
+        // A partitioned roll is one folder:
+        // orders/commit_<roll>/currency=<c>/part-<roll>-<n>.parquet
+        assertThat(files(out.resolve("parquet/orders")))
+                .isNotEmpty()
+                .allSatisfy(
+                        p ->
+                                assertThat(out.resolve("parquet").relativize(p).toString())
+                                        .matches(
+                                                "orders/commit_([0-9a-f-]+)/currency=(EUR|USD)/part-\\1-\\d+\\.parquet"));
 
         // The two bad orders, as Parquet dead letters.
         Cli inspect = otter(project, out, "dlq", "inspect");

@@ -150,7 +150,7 @@ class SeedSinkDedupeKeyITCase {
                                     + " read_parquet("
                                     + SqlIdentifiers.literal(output + "/orders/**/*.parquet")
                                     + ", filename = true) QUALIFY row_number() OVER (PARTITION BY"
-                                    + " order_id ORDER BY filename) = 1)");
+                                    + " order_id ORDER BY parse_filename(filename)) = 1)");
             orders.next();
             assertThat(orders.getLong(1)).isEqualTo(30);
             assertThat(orders.getLong(2)).isEqualTo(30);

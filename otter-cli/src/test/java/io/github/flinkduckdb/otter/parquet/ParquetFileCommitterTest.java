@@ -98,8 +98,8 @@ class ParquetFileCommitterTest {
 
         assertThat(published)
                 .containsExactly(
-                        out.resolve("currency=EUR/part-r1-0.parquet"),
-                        out.resolve("currency=USD/part-r1-0.parquet"));
+                        out.resolve("commit_r1/currency=EUR/part-r1-0.parquet"),
+                        out.resolve("commit_r1/currency=USD/part-r1-0.parquet"));
         assertThat(rowsInOutput()).isEqualTo(250);
         assertThat(files(chunks)).isEmpty();
         assertThat(files(commits)).isEmpty();
@@ -109,7 +109,9 @@ class ParquetFileCommitterTest {
     void replayingAPublishedRollChangesNothing() throws Exception {
         ParquetRoll roll = twoChunks();
         ParquetFileCommitter c = committer(List.of(), List.of());
-        assertThat(c.commit(duckdb, roll, chunks)).hasSize(1);
+        // One file without partition_by: renamed as a file, no roll folder.
+        assertThat(c.commit(duckdb, roll, chunks))
+                .containsExactly(out.resolve("part-r1-0.parquet"));
         List<Path> before = files(dir.resolve("out"));
 
         assertThat(c.commit(duckdb, roll, chunks)).isEmpty();
@@ -121,8 +123,8 @@ class ParquetFileCommitterTest {
     void redoesAnInterruptedMerge() throws Exception {
         ParquetRoll roll = twoChunks();
         // A crash in the middle of COPY leaves a half-written temporary folder.
-        Files.createDirectories(commits.resolve("r1.tmp"));
-        Files.writeString(commits.resolve("r1.tmp/part-r1-0.parquet"), "half a file");
+        Files.createDirectories(commits.resolve("w/r1.tmp"));
+        Files.writeString(commits.resolve("w/r1.tmp/part-r1-0.parquet"), "half a file");
 
         committer(List.of(), List.of()).commit(duckdb, roll, chunks);
 
@@ -131,38 +133,48 @@ class ParquetFileCommitterTest {
     }
 
     @Test
-    void finishesRenamesInterruptedHalfway() throws Exception {
+    void finishesARollThatAnEarlierVersionPublishedHalfway() throws Exception {
         ParquetRoll roll = twoChunks();
-        ParquetFileCommitter c = committer(List.of("currency"), List.of());
-        assertThat(c.mergeIfNeeded(duckdb, roll, chunks)).isTrue();
-        // The crash came after the first partition's file was renamed into place.
-        Path first = commits.resolve("r1/currency=EUR/part-r1-0.pending");
+        // Earlier versions merged into commits/<roll>/ as .pending files and renamed them into
+        // <model>/[key=value/] one by one; the crash came after the first partition's rename.
+        Files.createDirectories(commits);
+        try (Statement st = duckdb.createStatement()) {
+            st.execute(
+                    "COPY (SELECT * FROM read_parquet(["
+                            + SqlIdentifiers.literal(chunks.resolve("w/c1.parquet").toString())
+                            + ", "
+                            + SqlIdentifiers.literal(chunks.resolve("w/c2.parquet").toString())
+                            + "])) TO "
+                            + SqlIdentifiers.literal(commits.resolve("r1").toString())
+                            + " (FORMAT parquet, PARTITION_BY (currency),"
+                            + " FILENAME_PATTERN 'part-r1-{i}', FILE_EXTENSION 'pending')");
+        }
         Files.createDirectories(out.resolve("currency=EUR"));
-        Files.move(first, out.resolve("currency=EUR/part-r1-0.parquet"));
+        Files.move(
+                commits.resolve("r1/currency=EUR/part-r1-0.pending"),
+                out.resolve("currency=EUR/part-r1-0.parquet"));
 
-        List<Path> published = c.commit(duckdb, roll, chunks);
+        List<Path> published =
+                committer(List.of("currency"), List.of()).commit(duckdb, roll, chunks);
 
-        assertThat(published).containsExactly(out.resolve("currency=USD/part-r1-0.parquet"));
+        assertThat(published)
+                .containsExactly(out.resolve("commit_r1/currency=USD/part-r1-0.parquet"));
         assertThat(rowsInOutput()).isEqualTo(250);
         assertThat(files(chunks)).isEmpty();
-    }
-
-    @Test
-    void finishesCleanupInterruptedAfterChunksWereDeleted() throws Exception {
-        ParquetRoll roll = twoChunks();
-        ParquetFileCommitter c = committer(List.of(), List.of());
-        c.mergeIfNeeded(duckdb, roll, chunks);
-        // Renames done and chunks deleted, but the crash came before commits/r1 was removed.
-        for (Path f : files(commits.resolve("r1"))) {
-            Files.createDirectories(out);
-            Files.move(f, out.resolve(f.getFileName().toString().replace(".pending", ".parquet")));
+        assertThat(files(commits)).isEmpty();
+        // The mixed tree (old layout and roll folders) reads with its partition column.
+        try (Statement st = duckdb.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT currency, count(*) FROM read_parquet("
+                                        + SqlIdentifiers.literal(out + "/**/*.parquet")
+                                        + ", hive_partitioning = true) GROUP BY ALL ORDER BY 1")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + "=" + rs.getLong(2)).isEqualTo("EUR=125");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1) + "=" + rs.getLong(2)).isEqualTo("USD=125");
+            assertThat(rs.next()).isFalse();
         }
-        Files.delete(chunks.resolve("w/c1.parquet"));
-        Files.delete(chunks.resolve("w/c2.parquet"));
-
-        assertThat(c.commit(duckdb, roll, chunks)).isEmpty();
-        assertThat(rowsInOutput()).isEqualTo(250);
-        assertThat(Files.exists(commits.resolve("r1"))).isFalse();
     }
 
     @Test
@@ -195,9 +207,42 @@ class ParquetFileCommitterTest {
                             "SELECT count(*) FROM (SELECT * FROM read_parquet("
                                     + glob
                                     + ", filename = true) QUALIFY row_number() OVER (PARTITION BY"
-                                    + " id ORDER BY filename) = 1)");
+                                    + " id ORDER BY parse_filename(filename)) = 1)");
             deduplicated.next();
             assertThat(deduplicated.getLong(1)).isEqualTo(15);
+        }
+    }
+
+    @Test
+    void theReadersDeduplicationKeepsTheFirstPublishedRowAcrossBothLayouts() throws Exception {
+        // ids 0..9 published by an earlier version as <model>/currency=<c>/part-<roll>-0.parquet
+        chunk("w/old.parquet", 0, 10);
+        Files.createDirectories(out.getParent());
+        try (Statement st = duckdb.createStatement()) {
+            st.execute(
+                    "COPY (SELECT * FROM read_parquet("
+                            + SqlIdentifiers.literal(chunks.resolve("w/old.parquet").toString())
+                            + ")) TO "
+                            + SqlIdentifiers.literal(out.toString())
+                            + " (FORMAT parquet, PARTITION_BY (currency),"
+                            + " FILENAME_PATTERN 'part-1000-aaaaaaaa-{i}')");
+        }
+        // ids 5..14 in a later roll, published as a roll folder
+        chunk("w/c1.parquet", 5, 15);
+        ParquetRoll later = new ParquetRoll("2000-bbbbbbbb", 2, List.of("w/c1.parquet"), 10);
+        committer(List.of("currency"), List.of("id")).commit(duckdb, later, chunks);
+
+        try (Statement st = duckdb.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT count(*), count(*) FILTER (parse_filename(filename) LIKE"
+                                        + " 'part-1000-%') FROM (SELECT * FROM read_parquet("
+                                        + SqlIdentifiers.literal(out + "/**/*.parquet")
+                                        + ", filename = true) QUALIFY row_number() OVER (PARTITION BY"
+                                        + " id ORDER BY parse_filename(filename)) = 1)")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(15);
+            assertThat(rs.getLong(2)).as("ids 0..9 from the first roll").isEqualTo(10);
         }
     }
 
@@ -227,12 +272,15 @@ class ParquetFileCommitterTest {
         List<Path> published = c.commit(duckdb, roll, chunks);
 
         assertThat(published.size()).isGreaterThan(1);
+        // Several files of one roll: published as one folder, like a partitioned roll.
+        assertThat(published)
+                .allSatisfy(p -> assertThat(p.getParent()).isEqualTo(out.resolve("commit_r3")));
         assertThat(rowsInOutput()).isEqualTo(200_000);
         try (Statement st = duckdb.createStatement();
                 ResultSet rs =
                         st.executeQuery(
                                 "SELECT count(*) FROM parquet_kv_metadata("
-                                        + SqlIdentifiers.literal(out + "/*.parquet")
+                                        + SqlIdentifiers.literal(out + "/commit_r3/*.parquet")
                                         + ") WHERE decode(key) = 'otter.dedupe_key'")) {
             rs.next();
             assertThat(rs.getLong(1))

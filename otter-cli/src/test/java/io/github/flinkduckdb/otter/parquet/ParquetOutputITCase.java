@@ -148,10 +148,14 @@ class ParquetOutputITCase {
                     .isEqualTo(
                             "[{'id': 1, 'name': 'b\\'1', 'score': nan}, {'id': 0, 'name': NULL, 'score': 5.0}]");
         }
-        assertThat(Files.isDirectory(dir.resolve("out/orders/currency=EUR"))).isTrue();
-        assertThat(Files.isDirectory(dir.resolve("out/orders/currency=USD"))).isTrue();
+        // Each roll is one folder, <model>/commit_<roll>/currency=<c>/part-<roll>-<n>.parquet.
         assertThat(files(dir.resolve("out")))
-                .allSatisfy(p -> assertThat(p.getFileName().toString()).endsWith(".parquet"));
+                .isNotEmpty()
+                .allSatisfy(
+                        p ->
+                                assertThat(dir.resolve("out").relativize(p).toString())
+                                        .matches(
+                                                "orders/commit_([0-9a-f-]+)/currency=(EUR|USD)/part-\\1-\\d+\\.parquet"));
         assertThat(files(dir.resolve("staging"))).isEmpty();
     }
 
