@@ -54,8 +54,8 @@ final class Logging {
                                 .setEventTemplateUri("classpath:EcsLayout.json")
                                 .build()
                         : PatternLayout.newBuilder()
-                                .withConfiguration(config)
-                                .withPattern("%d{HH:mm:ss} %-5level %c{1}: %msg%n%throwable")
+                                .setConfiguration(config)
+                                .setPattern("%d{HH:mm:ss} %-5level %c{1}: %msg%n%throwable")
                                 .build();
         Appender appender =
                 OutputStreamAppender.newBuilder()
