@@ -180,15 +180,9 @@ final class PipelineBenchmark {
                 TransformBenchmark.resource("/otter/models/purchases.sql"));
         Files.writeString(
                 dir.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n  host: "
-                        + amqp.host()
-                        + "\n  port: "
-                        + amqp.port()
-                        + "\n  username: "
-                        + amqp.username()
-                        + "\n  password: "
-                        + amqp.password()
-                        + "\n  queue: "
+                "source:\n  type: rabbitmq\n"
+                        + amqp.connectionYaml()
+                        + "  queue: "
                         + queue
                         + "\n  correlation_id: true\n  prefetch: "
                         + PREFETCH

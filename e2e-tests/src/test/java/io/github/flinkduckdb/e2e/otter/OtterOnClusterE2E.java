@@ -182,15 +182,9 @@ class OtterOnClusterE2E {
         Path dir =
                 project(
                         "rabbitmq",
-                        "source:\n  type: rabbitmq\n  host: "
-                                + amqp.host()
-                                + "\n  port: "
-                                + amqp.port()
-                                + "\n  username: "
-                                + amqp.username()
-                                + "\n  password: "
-                                + amqp.password()
-                                + "\n  queue: "
+                        "source:\n  type: rabbitmq\n"
+                                + amqp.connectionYaml()
+                                + "  queue: "
                                 + queue
                                 + "\n  dlq: "
                                 + dlq

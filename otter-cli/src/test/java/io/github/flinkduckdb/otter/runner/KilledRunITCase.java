@@ -151,19 +151,7 @@ class KilledRunITCase {
     void aKilledRunResumesFromItsCheckpointAndCtrlCStopsWithASavepoint() throws Exception {
         String queue = rabbit.queue("otter-it-killed");
         rabbit.forget(queue + ".dlq");
-        Path project = TestProjects.copyOrders(dir);
-        TestProjects.write(
-                project.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n"
-                        + Rabbit.sourceYaml()
-                        + "  queue: "
-                        + queue
-                        + "\n  prefetch: 2000\n  batch_size: 100\n  batch_timeout_ms: 50\n"
-                        + "  correlation_id: true\n");
-        Path models = project.resolve("config/models.yml");
-        TestProjects.write(
-                models,
-                Files.readString(models).replaceAll("max_age_seconds: \\d+", "max_age_seconds: 0"));
+        Path project = TestProjects.rabbitMQOrders(dir, queue, null, 2000, 100, 0);
         Path out = dir.resolve("out");
         int n = 3000;
 
@@ -277,21 +265,8 @@ class KilledRunITCase {
     void aKillLeavesStagedRowsThatTheNextRunPublishesWhenSigtermStopsIt() throws Exception {
         String queue = rabbit.queue("otter-it-term");
         rabbit.forget(queue + ".dlq");
-        Path project = TestProjects.copyOrders(dir);
-        TestProjects.write(
-                project.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n"
-                        + Rabbit.sourceYaml()
-                        + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n  queue: "
-                        + queue
-                        + "\n  prefetch: 500\n  batch_size: 50\n  batch_timeout_ms: 50\n"
-                        + "  correlation_id: true\n");
         // Otter's default thresholds: no file is due while the test runs.
-        Path models = project.resolve("config/models.yml");
-        TestProjects.write(
-                models,
-                Files.readString(models)
-                        .replaceAll("max_age_seconds: \\d+", "max_age_seconds: 300"));
+        Path project = TestProjects.rabbitMQOrders(dir, queue, null, 500, 50, 300);
         Path out = dir.resolve("out");
         PublishedParquet parquet = new PublishedParquet(out);
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));

@@ -55,20 +55,8 @@ class StopPublishesITCase {
         rabbit = new Rabbit();
         queue = rabbit.queue("otter-it-stop");
         rabbit.forget(queue + ".dlq");
-        project = TestProjects.copyOrders(dir);
-        TestProjects.write(
-                project.resolve("config/sources.yml"),
-                "source:\n  type: rabbitmq\n"
-                        + Rabbit.sourceYaml()
-                        + "  password_env: OTTER_TEST_RABBITMQ_PASSWORD\n  queue: "
-                        + queue
-                        + "\n  prefetch: 500\n  batch_size: 50\n  batch_timeout_ms: 50\n"
-                        + "  correlation_id: true\n");
-        Path models = project.resolve("config/models.yml");
-        TestProjects.write(
-                models,
-                Files.readString(models)
-                        .replaceAll("max_age_seconds: \\d+", "max_age_seconds: 300"));
+        // Otter's default thresholds: nothing is due before the stop.
+        project = TestProjects.rabbitMQOrders(dir, queue, null, 500, 50, 300);
     }
 
     @AfterEach

@@ -50,8 +50,21 @@ public final class TestProjects {
      */
     public static Path rabbitMQOrders(Path dir, String queue, String dlq, int prefetch)
             throws Exception {
-        Path project = copyOrders(dir);
+        Path project = rabbitMQOrders(dir, queue, dlq, prefetch, 50, 0);
         write(project.resolve("models/shipping.sql"), OrderMessages.SHIPPING_FAILING);
+        return project;
+    }
+
+    /**
+     * The orders project reading {@code queue} of the test broker with correlation ids, dead
+     * letters to {@code dlq} (or the default {@code <queue>.dlq} when null), and Parquet files due
+     * every {@code maxAgeSeconds} (0: every checkpoint, so rows are visible while the job runs;
+     * 300: Otter's default, no file due while a test runs).
+     */
+    public static Path rabbitMQOrders(
+            Path dir, String queue, String dlq, int prefetch, int batchSize, int maxAgeSeconds)
+            throws Exception {
+        Path project = copyOrders(dir);
         write(
                 project.resolve("config/sources.yml"),
                 "source:\n"
@@ -62,20 +75,20 @@ public final class TestProjects {
                         + "  queue: "
                         + queue
                         + "\n"
-                        + "  dlq: "
-                        + dlq
-                        + "\n"
+                        + (dlq == null ? "" : "  dlq: " + dlq + "\n")
                         + "  prefetch: "
                         + prefetch
                         + "\n"
-                        + "  batch_size: 50\n"
+                        + "  batch_size: "
+                        + batchSize
+                        + "\n"
                         + "  batch_timeout_ms: 50\n"
                         + "  correlation_id: true\n");
-        // Publish every checkpoint, so the rows are visible while the job runs.
         Path models = project.resolve("config/models.yml");
         write(
                 models,
-                Files.readString(models).replaceAll("max_age_seconds: \\d+", "max_age_seconds: 0"));
+                Files.readString(models)
+                        .replaceAll("max_age_seconds: \\d+", "max_age_seconds: " + maxAgeSeconds));
         return project;
     }
 

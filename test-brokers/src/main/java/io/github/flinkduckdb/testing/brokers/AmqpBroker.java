@@ -96,6 +96,22 @@ public final class AmqpBroker {
         return PASSWORD;
     }
 
+    /**
+     * The {@code host}, {@code port}, {@code username} and {@code password} lines of a YAML
+     * connection block for this broker, each indented by two spaces.
+     */
+    public String connectionYaml() {
+        return "  host: "
+                + host()
+                + "\n  port: "
+                + port()
+                + "\n  username: "
+                + username()
+                + "\n  password: "
+                + password()
+                + "\n";
+    }
+
     /** Whether {@link #restart(Duration)} works here: Qpid, or RabbitMQ with rabbitmqctl. */
     public boolean canRestart() {
         return kind == Kind.QPID || onPath("rabbitmqctl");

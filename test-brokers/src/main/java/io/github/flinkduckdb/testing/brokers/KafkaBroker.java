@@ -153,18 +153,8 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     static Path lib() {
-        String configured = System.getProperty("kafka.lib");
-        if (configured != null && Files.isDirectory(Paths.get(configured))) {
-            return Paths.get(configured);
-        }
-        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("test-brokers/target/kafka-lib");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(
-                "No Kafka jars: build the test-brokers module (mvn -pl test-brokers package) or set -Dkafka.lib");
+        return BrokerJars.find(
+                "kafka.lib", "test-brokers/target/kafka-lib", "mvn -pl test-brokers package");
     }
 
     private static List<String> java(Path lib, Path dir) {

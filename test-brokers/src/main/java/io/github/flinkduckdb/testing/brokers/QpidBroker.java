@@ -234,19 +234,10 @@ public final class QpidBroker implements AutoCloseable {
     }
 
     static Path lib() {
-        String configured = System.getProperty("qpid.lib");
-        if (configured != null && Files.isDirectory(Paths.get(configured))) {
-            return Paths.get(configured);
-        }
-        for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("test-brokers/qpid/target/qpid-lib");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException(
-                "No Qpid Broker-J jars: build the test-brokers-qpid module"
-                        + " (mvn -pl test-brokers/qpid package) or set -Dqpid.lib");
+        return BrokerJars.find(
+                "qpid.lib",
+                "test-brokers/qpid/target/qpid-lib",
+                "mvn -pl test-brokers/qpid package");
     }
 
     /** The jar or folder holding {@link QpidMain}. */
