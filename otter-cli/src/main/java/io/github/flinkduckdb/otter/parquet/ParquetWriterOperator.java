@@ -84,6 +84,22 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
+        try {
+            restore(context);
+        } catch (IOException e) {
+            // Named for /readyz and the run's log; a file system error is retried (an outage).
+            throw new IOException(
+                    "parquet output "
+                            + output.model()
+                            + ": preparing the output folders failed: "
+                            + e.getClass().getSimpleName()
+                            + " "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
+    private void restore(StateInitializationContext context) throws Exception {
         Path staging = output.stagingRoot().resolve(output.model());
         Path outDir = output.outputRoot().resolve(output.model());
         ParquetFileCommitter.checkSameFileSystem(staging, outDir);
@@ -296,11 +312,14 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
             } catch (Exception e) {
                 healthy = false;
                 throw new IOException(
-                        "Publishing Parquet roll "
-                                + roll.id()
-                                + " of model "
+                        "parquet output "
                                 + output.model()
-                                + " failed (it stays in the checkpoint and is retried after the restart): "
+                                + ": publishing roll "
+                                + roll.id()
+                                + " failed (it stays in the checkpoint and is retried after the"
+                                + " restart): "
+                                + e.getClass().getSimpleName()
+                                + " "
                                 + e.getMessage(),
                         e);
             }

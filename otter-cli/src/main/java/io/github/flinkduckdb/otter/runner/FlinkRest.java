@@ -37,6 +37,15 @@ public final class FlinkRest {
         return get("/jobs/" + jobId + "/checkpoints");
     }
 
+    /**
+     * {@code GET /jobs/<id>/exceptions}: {@code exceptionHistory.entries}, one per failure (the
+     * newest 16 by default), with {@code timestamp}, {@code exceptionName}, {@code taskName} and
+     * {@code stacktrace}.
+     */
+    public JsonNode exceptions(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId + "/exceptions");
+    }
+
     JsonNode get(String path) throws IOException, InterruptedException {
         HttpRequest request =
                 HttpRequest.newBuilder(base.resolve(path))

@@ -39,9 +39,14 @@ final class HealthServer implements AutoCloseable {
                     try {
                         JsonNode job = rest.job(jobId);
                         JsonNode checkpoints = rest.checkpoints(jobId);
+                        JsonNode exceptions = rest.exceptions(jobId);
                         v =
                                 Readiness.evaluate(
-                                        job, checkpoints, interval, System.currentTimeMillis());
+                                        job,
+                                        checkpoints,
+                                        exceptions,
+                                        interval,
+                                        System.currentTimeMillis());
                     } catch (IOException e) {
                         v =
                                 new Readiness.Verdict(

@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code otter run}: builds the project's job, runs it on an embedded MiniCluster (or submits it to
  * a remote cluster), prints a progress line while it runs, serves {@code /readyz}, and on Ctrl-C
  * stops the job with a savepoint that the next {@code otter run} resumes from. A run that was
- * killed resumes from its newest retained checkpoint.
+ * killed resumes from its newest retained checkpoint. Flink restarts a failed job without bound;
+ * the run watches the failures ({@link RestartBudget}): an output outage is retried until it heals,
+ * a permanent error ends the run at once, other failures count against {@code --max-restarts}.
  */
 public final class OtterRun {
 
@@ -64,6 +66,7 @@ public final class OtterRun {
     private final AtomicReference<String> savepoint = new AtomicReference<>();
     private final CountDownLatch submitted = new CountDownLatch(1);
     private final CountDownLatch stopFinished = new CountDownLatch(1);
+    private final AtomicReference<String> gaveUp = new AtomicReference<>();
     private volatile JobClient jobClient;
     private volatile URI restAddress;
     private volatile int healthPort;
@@ -81,8 +84,13 @@ public final class OtterRun {
         Path stateDir = options.stateDir();
         String restore = restorePoint(stateDir);
         Configuration jobConf =
+                // Flink restarts without bound (none with --max-restarts 0: the first failure of
+                // any kind ends the run); RestartBudget ends the run when it should.
                 JobSetup.configuration(
-                        options.checkpointInterval(), stateDir, restore, options.maxRestarts());
+                        options.checkpointInterval(),
+                        stateDir,
+                        restore,
+                        options.maxRestarts() == 0 ? 0 : -1);
         MiniCluster mini = null;
         try {
             URI rest;
@@ -143,6 +151,14 @@ public final class OtterRun {
                         every,
                         TimeUnit.MILLISECONDS);
             }
+            if (options.maxRestarts() != 0) {
+                RestartBudget budget = new RestartBudget(options.maxRestarts());
+                progress.scheduleWithFixedDelay(
+                        () -> watchFailures(client, flinkRest, jobId, budget),
+                        200,
+                        500,
+                        TimeUnit.MILLISECONDS);
+            }
             installStopHandler(client, stateDir);
             String state;
             Map<String, Long> counters;
@@ -155,6 +171,9 @@ public final class OtterRun {
                 }
                 state = savepoint.get() != null ? "STOPPED" : "FINISHED";
             } catch (Exception e) {
+                if (gaveUp.get() != null) {
+                    throw new JobFailedException("The job failed: " + gaveUp.get(), e);
+                }
                 if (stopRequested.get()) {
                     stopFinished.await(2, TimeUnit.MINUTES);
                     counters = Map.of();
@@ -288,6 +307,26 @@ public final class OtterRun {
                                 .build());
         mini.start();
         return mini;
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    private void watchFailures(
+            JobClient client, FlinkRest rest, String jobId, RestartBudget budget) {
+        if (gaveUp.get() != null || stopRequested.get()) {
+            return;
+        }
+        try {
+            Optional<String> reason = budget.observe(rest.exceptions(jobId));
+            if (reason.isPresent() && gaveUp.compareAndSet(null, reason.get())) {
+                LOG.error("Ending the run: {}", reason.get());
+                client.cancel().get(1, TimeUnit.MINUTES);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.debug("No failure information", e);
+        }
     }
 
     // ---------------------------------------------------------------- progress

@@ -33,6 +33,7 @@ class HealthServerTest {
     void startFakeFlinkRest() throws IOException {
         flink = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         flink.createContext("/jobs/j1/checkpoints", ex -> send(ex, "{}"));
+        flink.createContext("/jobs/j1/exceptions", ex -> send(ex, "{}"));
         flink.createContext("/jobs/j1", ex -> send(ex, jobJson));
         flink.start();
     }

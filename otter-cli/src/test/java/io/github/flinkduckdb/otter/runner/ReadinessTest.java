@@ -88,4 +88,50 @@ class ReadinessTest {
                                 NOW))
                 .isEqualTo(new Readiness.Verdict(false, "no checkpoint completed for 120 s"));
     }
+
+    private static JsonNode failure(long timestamp, String message) throws Exception {
+        return JSON.createObjectNode()
+                .set(
+                        "exceptionHistory",
+                        JSON.createObjectNode()
+                                .set(
+                                        "entries",
+                                        JSON.createArrayNode()
+                                                .add(
+                                                        JSON.createObjectNode()
+                                                                .put("timestamp", timestamp)
+                                                                .put("taskName", "Parquet: orders")
+                                                                .put(
+                                                                        "stacktrace",
+                                                                        "java.io.IOException: "
+                                                                                + message
+                                                                                + "\n\tat x.y(Z.java:1)"))));
+    }
+
+    @Test
+    void notReadyFromAFailureUntilACheckpointCompletesAfterIt() throws Exception {
+        // The Parquet publish after checkpoint 7 failed: the job restarts from checkpoint 7.
+        JsonNode failed =
+                failure(NOW - 12_000, "parquet output orders: publishing roll r1 failed: boom");
+        assertThat(
+                        Readiness.evaluate(
+                                job("RUNNING", "RUNNING", NOW - 600_000),
+                                checkpoints(7, NOW - 13_000),
+                                failed,
+                                INTERVAL,
+                                NOW))
+                .isEqualTo(
+                        new Readiness.Verdict(
+                                false,
+                                "failing for 12 s, retrying: parquet output orders: publishing"
+                                        + " roll r1 failed: boom"));
+        assertThat(
+                        Readiness.evaluate(
+                                job("RUNNING", "RUNNING", NOW - 600_000),
+                                checkpoints(8, NOW - 1_000),
+                                failed,
+                                INTERVAL,
+                                NOW))
+                .isEqualTo(new Readiness.Verdict(true, "running; checkpoint 8 completed"));
+    }
 }
