@@ -15,10 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,8 +38,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * with the cause.
  */
 class SinkOutageITCase {
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir Path dir;
     private Rabbit rabbit;
@@ -80,7 +74,10 @@ class SinkOutageITCase {
                 "150 orders published",
                 Duration.ofSeconds(90),
                 () -> running(done) && parquet.rows("orders") == 150);
-        Poll.until("ready", Duration.ofSeconds(30), () -> readyz(run).startsWith("200 "));
+        Poll.until(
+                "ready",
+                Duration.ofSeconds(30),
+                () -> OtterRuns.health(run, "/readyz").startsWith("200 "));
 
         Path folder = out.resolve("parquet");
         Path aside = out.resolve("parquet-aside");
@@ -94,7 +91,7 @@ class SinkOutageITCase {
                 "/readyz 503 naming the output",
                 Duration.ofSeconds(20),
                 () -> {
-                    String r = readyz(run);
+                    String r = OtterRuns.health(run, "/readyz");
                     during.add(r);
                     return running(done) && r.startsWith("503 ") && r.contains("parquet output ");
                 });
@@ -102,7 +99,7 @@ class SinkOutageITCase {
         assertThat(red).contains("retrying").contains(folder.toString());
         while (System.currentTimeMillis() - outageStart < 20_000) {
             assertThat(running(done)).as("the run goes on during the outage").isTrue();
-            String r = readyz(run);
+            String r = OtterRuns.health(run, "/readyz");
             assertThat(r).as("not ready while the output fails").startsWith("503 ");
             Thread.sleep(500);
         }
@@ -116,7 +113,7 @@ class SinkOutageITCase {
         Poll.until(
                 "ready again",
                 Duration.ofSeconds(90),
-                () -> running(done) && readyz(run).startsWith("200 "));
+                () -> running(done) && OtterRuns.health(run, "/readyz").startsWith("200 "));
         Poll.until(
                 "300 orders published",
                 Duration.ofSeconds(60),
@@ -231,16 +228,5 @@ class SinkOutageITCase {
         for (int i = from; i < to; i++) {
             rabbit.publish(queue, OrderMessages.order(i, i % 2 == 0 ? "EUR" : "USD"), "o-" + i);
         }
-    }
-
-    private static String readyz(OtterRun run) throws Exception {
-        HttpResponse<String> r =
-                HTTP.send(
-                        HttpRequest.newBuilder(
-                                        URI.create(
-                                                "http://127.0.0.1:" + run.healthPort() + "/readyz"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() + " " + r.body();
     }
 }

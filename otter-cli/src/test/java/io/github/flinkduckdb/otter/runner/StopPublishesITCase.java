@@ -23,9 +23,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -218,28 +215,14 @@ class StopPublishesITCase {
                 Duration.ofSeconds(60),
                 () -> completedCheckpoints(rest, run.jobId()) >= completed + 2);
         assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(total);
-        assertThat(health(run, "/healthz")).isEqualTo("200 {\"status\":\"alive\"}");
-        assertThat(health(run, "/readyz")).startsWith("200 {\"ready\":true,");
+        assertThat(OtterRuns.health(run, "/healthz")).isEqualTo("200 {\"status\":\"alive\"}");
+        assertThat(OtterRuns.health(run, "/readyz")).startsWith("200 {\"ready\":true,");
         assertThat(parquet.rows("orders"))
                 .as("nothing due before the stop: the rows wait in staging")
                 .isEqualTo(publishedBefore);
         assertThat(parquet.staged()).isNotEmpty();
         run.requestStop();
         return done.get(2, TimeUnit.MINUTES);
-    }
-
-    private static String health(OtterRun run, String path) throws Exception {
-        HttpResponse<String> r =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        "http://127.0.0.1:"
-                                                                + run.healthPort()
-                                                                + path))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() + " " + r.body();
     }
 
     private static long messagesIn(FlinkRest rest, String jobId) throws Exception {

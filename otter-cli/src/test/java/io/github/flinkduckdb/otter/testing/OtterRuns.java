@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -78,5 +82,23 @@ public final class OtterRuns {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@code GET <path>} of the run's health server ({@code /readyz}, {@code /healthz}): the status
+     * code, a space, the body.
+     */
+    public static String health(OtterRun run, String path) throws Exception {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + run.healthPort()
+                                                                + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
     }
 }
