@@ -4,10 +4,13 @@ import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.apache.flink.annotation.Internal;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
@@ -16,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +27,14 @@ import java.util.regex.Pattern;
  * Where and how to connect: a {@code jdbc:duckdb:} URL (file, in-memory or MotherDuck {@code md:}),
  * the MotherDuck token and DuckDB settings applied at connect time. Safe to log: {@link
  * #toString()} and {@link #redactedUrl()} never contain the token.
+ *
+ * <p>Memory is bounded by default: every connection sets {@code memory_limit} to {@value
+ * #DEFAULT_MEMORY_LIMIT} (DuckDB's own default is 80% of the machine's RAM, too much for a process
+ * that shares the machine with other slots) and, unless the settings name a {@code temp_directory},
+ * spills below {@link #spillDirectory()} of the process that connects (the TaskManager's {@code
+ * java.io.tmpdir}). Both are settings of the database instance, which DuckDB shares between the
+ * connections of one process to one file: the last connection's {@code memory_limit} holds for all
+ * of them.
  */
 @Internal
 public final class DuckDBConnectionProvider implements Serializable {
@@ -33,6 +45,12 @@ public final class DuckDBConnectionProvider implements Serializable {
 
     /** The environment variable DuckDB's MotherDuck extension reads the token from. */
     public static final String TOKEN_ENV = "motherduck_token";
+
+    /** The {@code memory_limit} of every connection whose settings do not name one. */
+    public static final String DEFAULT_MEMORY_LIMIT = "512MB";
+
+    private static final String MEMORY_LIMIT = "memory_limit";
+    private static final String TEMP_DIRECTORY = "temp_directory";
 
     private static final String TOKEN_PROPERTY = "motherduck_token";
     private static final String READ_ONLY_PROPERTY = "duckdb.read_only";
@@ -89,8 +107,26 @@ public final class DuckDBConnectionProvider implements Serializable {
         return redact(url);
     }
 
+    /** The settings given to this provider (without the defaults {@link #open()} adds). */
     public Map<String, String> settings() {
         return settings;
+    }
+
+    /**
+     * The {@code memory_limit} connections get: the configured one or {@value
+     * #DEFAULT_MEMORY_LIMIT}.
+     */
+    public String memoryLimit() {
+        return settings.getOrDefault(MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT);
+    }
+
+    /**
+     * Where connections spill ({@code temp_directory}) unless the settings name a folder: a folder
+     * per database instance below {@code flink-duckdb/spill} under {@code java.io.tmpdir} of this
+     * process.
+     */
+    public static Path spillDirectory() {
+        return Paths.get(System.getProperty("java.io.tmpdir"), "flink-duckdb", "spill");
     }
 
     public Optional<Secret> token() {
@@ -194,16 +230,19 @@ public final class DuckDBConnectionProvider implements Serializable {
     }
 
     private void applySettings(Connection c) throws SQLException {
-        if (settings.isEmpty()) {
-            return;
-        }
+        Map<String, String> effective = new LinkedHashMap<>();
+        effective.put(MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT);
+        effective.putAll(settings);
         try (Statement st = c.createStatement()) {
-            for (Map.Entry<String, String> e : settings.entrySet()) {
+            for (Map.Entry<String, String> e : effective.entrySet()) {
                 st.execute(
                         "SET "
                                 + SqlIdentifiers.quote(e.getKey())
                                 + " = "
                                 + SqlIdentifiers.literal(e.getValue()));
+            }
+            if (!settings.containsKey(TEMP_DIRECTORY)) {
+                spillToLocalTemp(st);
             }
         } catch (SQLException e) {
             c.close();
@@ -211,12 +250,59 @@ public final class DuckDBConnectionProvider implements Serializable {
         }
     }
 
-    /** Returns {@code e} with the token masked in its message, keeping the cause chain. */
+    /**
+     * Gives the database instance a {@code temp_directory} of its own below {@link
+     * #spillDirectory()}, unless it has one there already (DuckDB shares an instance between the
+     * connections of a process to one file). A folder per instance: DuckDB names its spill files
+     * the same way in every instance and removes the folder it created when the instance closes.
+     * DuckDB refuses to move a temporary directory it has used; such an instance keeps its folder.
+     */
+    private static void spillToLocalTemp(Statement st) throws SQLException {
+        Path parent = spillDirectory();
+        try (ResultSet rs = st.executeQuery("SELECT current_setting('temp_directory')")) {
+            if (rs.next()
+                    && rs.getString(1) != null
+                    && rs.getString(1).startsWith(parent.toString())) {
+                return;
+            }
+        }
+        try {
+            // DuckDB creates the instance's folder when it first spills, but not its parents.
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new SQLException(
+                    "Cannot create the spill folder " + parent + ": " + e.getMessage(), e);
+        }
+        try {
+            st.execute(
+                    "SET temp_directory = "
+                            + SqlIdentifiers.literal(
+                                    parent.resolve(UUID.randomUUID().toString()).toString()));
+        } catch (SQLException e) {
+            String m = e.getMessage();
+            if (m == null || !m.contains("Cannot switch temporary directory")) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Returns {@code e} with the token masked in its message, keeping the cause chain; an
+     * out-of-memory error also names the {@code memory_limit} and how to raise it.
+     */
     public SQLException scrub(SQLException e) {
         String message = e.getMessage();
         String clean = redact(message == null ? "" : message);
         if (token != null) {
             clean = token.redact(clean);
+        }
+        if (clean.contains("Out of Memory Error")) {
+            clean =
+                    "DuckDB ran out of its memory_limit of "
+                            + memoryLimit()
+                            + " (raise it with the DuckDB setting memory_limit: the sink's"
+                            + " setDuckDBSetting, the SQL option 'memory-limit'): "
+                            + clean;
         }
         if (clean.equals(message)) {
             return e;

@@ -41,6 +41,7 @@ import java.util.Set;
  *   <tr><td>writeMode</td><td>AUTO</td></tr>
  *   <tr><td>upsertKey</td><td>none: rows are appended</td></tr>
  *   <tr><td>releaseDatabaseBetweenCommits</td><td>false: the database stays open while the job runs</td></tr>
+ *   <tr><td>duckDBSetting memory_limit</td><td>512MB per database file and TaskManager; spills to java.io.tmpdir</td></tr>
  * </table>
  *
  * @param <IN> the sink's input type
@@ -217,6 +218,10 @@ public final class DuckDBSinkBuilder<IN> {
 
     /**
      * A DuckDB setting for connections to the target, e.g. {@code memory_limit}, {@code threads}.
+     * Unless set here, {@code memory_limit} is {@value
+     * DuckDBConnectionProvider#DEFAULT_MEMORY_LIMIT} (not DuckDB's 80% of RAM) and {@code
+     * temp_directory} a folder below {@code flink-duckdb/spill} in the TaskManager's {@code
+     * java.io.tmpdir}.
      */
     public DuckDBSinkBuilder<IN> setDuckDBSetting(String name, String value) {
         if (name == null || value == null) {

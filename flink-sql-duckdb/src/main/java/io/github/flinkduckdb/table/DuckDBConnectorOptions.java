@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.table;
 
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.sink.DuckDBSinkBuilder;
 
 import org.apache.flink.annotation.PublicEvolving;
@@ -58,6 +59,16 @@ public final class DuckDBConnectorOptions {
                     .noDefaultValue()
                     .withDescription(
                             "The MotherDuck token for 'md:' URLs. Never logged or printed. Without it, DuckDB reads the 'motherduck_token' environment variable of the TaskManagers, which keeps the token out of the job graph.");
+
+    public static final ConfigOption<String> MEMORY_LIMIT =
+            ConfigOptions.key("memory-limit")
+                    .stringType()
+                    .defaultValue(DuckDBConnectionProvider.DEFAULT_MEMORY_LIMIT)
+                    .withDescription(
+                            "DuckDB's 'memory_limit' for the table's connections (sink, scan, lookup), in DuckDB's units, e.g. '256MB', '2GB', '1GiB'. "
+                                    + "DuckDB's own default is 80% of the machine's RAM; this one bounds each database a TaskManager opens. "
+                                    + "Above it DuckDB spills to a folder below the TaskManager's java.io.tmpdir (flink-duckdb/spill) where it can, and fails the query with an 'Out of Memory Error' naming the limit where it cannot. "
+                                    + "The limit belongs to the database file's instance in the TaskManager, shared by every connection of that process to the file.");
 
     public static final ConfigOption<DeliveryGuarantee> SINK_DELIVERY_GUARANTEE =
             ConfigOptions.key("sink.delivery-guarantee")

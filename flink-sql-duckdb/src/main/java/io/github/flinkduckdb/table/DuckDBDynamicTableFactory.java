@@ -32,6 +32,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The factory behind {@code 'connector' = 'duckdb'}: checks the options (unknown or invalid ones
@@ -46,6 +47,10 @@ public class DuckDBDynamicTableFactory
     public static final String IDENTIFIER = "duckdb";
 
     private static final Logger LOG = LoggerFactory.getLogger(DuckDBDynamicTableFactory.class);
+
+    /** A size as DuckDB's memory_limit takes it: a number and a unit (B, KB, MiB, GB, ...). */
+    private static final Pattern MEMORY_SIZE =
+            Pattern.compile("\\d+(\\.\\d+)?\\s*([KMGT]i?B|B|bytes?)", Pattern.CASE_INSENSITIVE);
 
     /** Retries of opening a split's connection (a lock held by another process, briefly). */
     static final int SCAN_OPEN_RETRIES = 3;
@@ -82,6 +87,7 @@ public class DuckDBDynamicTableFactory
         options.add(DuckDBConnectorOptions.TABLE_NAME);
         options.add(DuckDBConnectorOptions.CREATE_TABLE);
         options.add(DuckDBConnectorOptions.MOTHERDUCK_TOKEN);
+        options.add(DuckDBConnectorOptions.MEMORY_LIMIT);
         options.add(DuckDBConnectorOptions.SINK_DELIVERY_GUARANTEE);
         options.add(DuckDBConnectorOptions.SINK_BUFFER_FLUSH_MAX_ROWS);
         options.add(DuckDBConnectorOptions.SINK_BUFFER_FLUSH_INTERVAL);
@@ -280,8 +286,20 @@ public class DuckDBDynamicTableFactory
                         .filter(t -> !t.trim().isEmpty())
                         .map(Secret::of)
                         .orElse(catalogToken);
+        String memoryLimit = options.get(DuckDBConnectorOptions.MEMORY_LIMIT).trim();
+        if (!MEMORY_SIZE.matcher(memoryLimit).matches()) {
+            throw new ValidationException(
+                    "Table '"
+                            + flinkTable
+                            + "', option '"
+                            + DuckDBConnectorOptions.MEMORY_LIMIT.key()
+                            + "': expected a size in DuckDB's units, e.g. '512MB', '2GB' or '1GiB', got '"
+                            + memoryLimit
+                            + "'");
+        }
         try {
-            return new DuckDBConnectionProvider(url, token, Collections.emptyMap());
+            return new DuckDBConnectionProvider(
+                    url, token, Collections.singletonMap("memory_limit", memoryLimit));
         } catch (IllegalArgumentException e) {
             String option =
                     e.getMessage() != null && e.getMessage().contains("token")

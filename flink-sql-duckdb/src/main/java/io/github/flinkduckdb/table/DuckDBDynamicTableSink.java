@@ -114,6 +114,7 @@ public final class DuckDBDynamicTableSink implements DynamicTableSink {
                         .setMaxRetries(maxRetries)
                         .setReleaseDatabaseBetweenCommits(releaseBetweenCommits);
         connection.token().map(Secret::reveal).ifPresent(builder::setMotherDuckToken);
+        connection.settings().forEach(builder::setDuckDBSetting);
         if (createTableSql != null) {
             builder.setCreateTableSql(createTableSql);
         }

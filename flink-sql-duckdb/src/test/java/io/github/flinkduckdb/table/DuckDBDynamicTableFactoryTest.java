@@ -184,6 +184,18 @@ class DuckDBDynamicTableFactoryTest {
     }
 
     @Test
+    void memoryLimitMustBeASizeInDuckDBsUnits() {
+        shop();
+        declare("id BIGINT", ", 'path' = '" + path("shop.duckdb") + "', 'memory-limit' = 'lots'");
+        assertThatThrownBy(() -> t.explainSql("INSERT INTO customers VALUES (1)"))
+                .hasStackTraceContaining(
+                        "Table 'default_catalog.default_database.customers', option 'memory-limit': expected a size in DuckDB's units, e.g. '512MB', '2GB' or '1GiB', got 'lots'");
+        t.executeSql("DROP TABLE customers");
+        declare("id BIGINT", ", 'path' = '" + path("shop.duckdb") + "', 'memory-limit' = '64MB'");
+        assertThat(t.explainSql("INSERT INTO customers VALUES (1)")).contains("customers");
+    }
+
+    @Test
     void createTableDerivesDuckDBDdlWithPrimaryKeyAndSchema() {
         String ddl =
                 DuckDBDynamicTableFactory.createStatement(

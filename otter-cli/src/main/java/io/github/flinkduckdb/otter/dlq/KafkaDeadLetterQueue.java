@@ -79,8 +79,7 @@ final class KafkaDeadLetterQueue implements DeadLetterQueue {
             throw new IllegalArgumentException(
                     "The replay target is the DLQ topic itself (" + to + "); name another topic");
         }
-        Properties p = new Properties();
-        p.putAll(config.properties());
+        Properties p = clientProperties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "otter-dlq-replay-" + UUID.randomUUID());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -130,9 +129,14 @@ final class KafkaDeadLetterQueue implements DeadLetterQueue {
         }
     }
 
+    /** The project's client properties, after checking their variables are set here. */
+    private Properties clientProperties() {
+        config.requireEnvironment(System::getenv, "the environment of otter dlq");
+        return config.clientProperties();
+    }
+
     private KafkaConsumer<byte[], byte[]> consumer() {
-        Properties p = new Properties();
-        p.putAll(config.properties());
+        Properties p = clientProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, replayGroup());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param guarantee the delivery guarantee
  * @param releaseBetweenCommits whether the file is closed after each commit, so other processes can
  *     read it while the project runs
+ * @param memoryLimit DuckDB's {@code memory_limit} for the sink's connections, e.g. {@code 512MB}
  */
 public record DuckDBOutputConfig(
         String url,
@@ -22,7 +23,8 @@ public record DuckDBOutputConfig(
         Map<String, String> tables,
         boolean createTables,
         Guarantee guarantee,
-        boolean releaseBetweenCommits)
+        boolean releaseBetweenCommits,
+        String memoryLimit)
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
@@ -76,6 +78,8 @@ public record DuckDBOutputConfig(
                 + guarantee.text()
                 + ", releaseBetweenCommits="
                 + releaseBetweenCommits
+                + ", memoryLimit="
+                + memoryLimit
                 + "}";
     }
 }

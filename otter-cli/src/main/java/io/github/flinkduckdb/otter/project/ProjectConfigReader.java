@@ -1,5 +1,6 @@
 package io.github.flinkduckdb.otter.project;
 
+import io.github.flinkduckdb.connection.DuckDBConnectionProvider;
 import io.github.flinkduckdb.otter.project.DuckDBOutputConfig.Guarantee;
 import io.github.flinkduckdb.otter.rabbitmq.RabbitMQSourceBuilder;
 
@@ -44,6 +45,7 @@ final class ProjectConfigReader {
                     "starting_offsets",
                     "dlq_topic",
                     "properties",
+                    "properties_env",
                     "batch_size",
                     "batch_timeout_ms");
     private static final Set<String> FILE_KEYS =
@@ -66,7 +68,8 @@ final class ProjectConfigReader {
                     "tables",
                     "create_tables",
                     "delivery_guarantee",
-                    "release_between_commits");
+                    "release_between_commits",
+                    "memory_limit");
     private static final Set<String> COMPRESSIONS =
             Set.of("zstd", "snappy", "gzip", "lz4", "uncompressed");
 
@@ -115,17 +118,11 @@ final class ProjectConfigReader {
                                 Math.max(RabbitMQSourceBuilder.DEFAULT_PREFETCH, batchSize * 10)),
                         1,
                         65_535);
-        String passwordEnv = s.get("password_env").map(YamlNode::asString).orElse(null);
+        String passwordEnv =
+                s.get("password_env").map(ProjectConfigReader::environmentVariable).orElse(null);
         if (passwordEnv != null && s.get("password").isPresent()) {
             throw s.required("password_env")
                     .error("set either 'password' or 'password_env', not both");
-        }
-        if (passwordEnv != null && !passwordEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-            throw s.required("password_env")
-                    .error(
-                            "expected the name of an environment variable, got \""
-                                    + passwordEnv
-                                    + "\"");
         }
         return new RabbitMQSourceConfig(
                 s.string("host", "localhost"),
@@ -159,6 +156,16 @@ final class ProjectConfigReader {
         for (String key : props.keys()) {
             properties.put(key, props.required(key).asString());
         }
+        Map<String, String> propertiesEnv = new LinkedHashMap<>();
+        YamlNode envProps = s.mapOrEmpty("properties_env");
+        for (String key : envProps.keys()) {
+            YamlNode variable = envProps.required(key);
+            if (properties.containsKey(key)) {
+                throw variable.error(
+                        "'" + key + "' is set in both properties and properties_env; keep one");
+            }
+            propertiesEnv.put(key, environmentVariable(variable));
+        }
         return new KafkaSourceConfig(
                 s.requiredString("bootstrap_servers"),
                 topics,
@@ -166,6 +173,7 @@ final class ProjectConfigReader {
                 offsets,
                 s.string("dlq_topic", topics.get(0) + ".dlq"),
                 properties,
+                propertiesEnv,
                 batchSize(s),
                 batchTimeout(s));
     }
@@ -184,6 +192,15 @@ final class ProjectConfigReader {
                 resolve(s.string("dlq_path", "dlq")),
                 batchSize(s),
                 batchTimeout(s));
+    }
+
+    /** The name of an environment variable (a {@code *_env} value), checked. */
+    private static String environmentVariable(YamlNode node) {
+        String name = node.asString();
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw node.error("expected the name of an environment variable, got \"" + name + "\"");
+        }
+        return name;
     }
 
     private static int batchSize(YamlNode s) {
@@ -363,7 +380,21 @@ final class ProjectConfigReader {
                 tables,
                 s.bool("create_tables", true),
                 guarantee,
-                s.bool("release_between_commits", false));
+                s.bool("release_between_commits", false),
+                memoryLimit(s));
+    }
+
+    private static String memoryLimit(YamlNode s) {
+        String limit =
+                s.string("memory_limit", DuckDBConnectionProvider.DEFAULT_MEMORY_LIMIT).trim();
+        if (!limit.matches("(?i)\\d+(\\.\\d+)?\\s*([KMGT]i?B|B)")) {
+            throw s.required("memory_limit")
+                    .error(
+                            "expected a size in DuckDB's units, e.g. 512MB, 2GB or 1GiB, got \""
+                                    + limit
+                                    + "\"");
+        }
+        return limit;
     }
 
     // ---------------------------------------------------------------- models.yml

@@ -86,8 +86,8 @@ public final class DryRun {
     }
 
     private static List<OtterMessage> kafka(KafkaSourceConfig c) throws IOException {
-        Properties p = new Properties();
-        p.putAll(c.properties());
+        c.requireEnvironment(System::getenv, "the environment of otter run --dry-run");
+        Properties p = c.clientProperties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -43,7 +43,6 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -121,7 +120,8 @@ public final class OtterPipeline {
                 DuckDBSinkBuilder<Row> b =
                         DuckDBSink.forRows(d.url(), table)
                                 .setDeliveryGuarantee(guarantee(d.guarantee()))
-                                .setReleaseDatabaseBetweenCommits(d.releaseBetweenCommits());
+                                .setReleaseDatabaseBetweenCommits(d.releaseBetweenCommits())
+                                .setDuckDBSetting("memory_limit", d.memoryLimit());
                 if (d.createTables()) {
                     b.setCreateTableSql(transform.createTableSql(model, table));
                 }
@@ -152,12 +152,12 @@ public final class OtterPipeline {
                             .setBootstrapServers(k.bootstrapServers())
                             .setTopics(k.topics())
                             .setGroupId(k.groupId())
-                            .setDeserializer(new KafkaMessageDeserializer())
+                            .setDeserializer(new KafkaMessageDeserializer(k))
                             .setStartingOffsets(startingOffsets(k.startingOffsets()))
                             .setProperty("commit.offsets.on.checkpoint", "true");
-            Properties extra = new Properties();
-            extra.putAll(k.properties());
-            b.setProperties(extra);
+            // properties_env entries are ${env:NAME} placeholders here: Kafka's clients resolve
+            // them where they are created, so the values never enter the job graph.
+            b.setProperties(k.clientProperties());
             return env.fromSource(
                             b.build(),
                             WatermarkStrategy.noWatermarks(),
@@ -220,10 +220,7 @@ public final class OtterPipeline {
                     .uid("dlq-rabbitmq");
         } else if (config instanceof KafkaSourceConfig) {
             KafkaSourceConfig k = (KafkaSourceConfig) config;
-            Properties props = new Properties();
-            for (Map.Entry<String, String> e : k.properties().entrySet()) {
-                props.put(e.getKey(), e.getValue());
-            }
+            Properties props = k.clientProperties();
             props.put("transaction.timeout.ms", DLQ_TRANSACTION_TIMEOUT_MS);
             KafkaSink<OtterDeadLetter> sink =
                     KafkaSink.<OtterDeadLetter>builder()

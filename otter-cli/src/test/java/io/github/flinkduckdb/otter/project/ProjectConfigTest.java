@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -53,6 +54,7 @@ class ProjectConfigTest {
         assertThat(duckdb.table("purchases")).isEqualTo("purchases");
         assertThat(duckdb.guarantee()).isEqualTo(DuckDBOutputConfig.Guarantee.EXACTLY_ONCE);
         assertThat(duckdb.releaseBetweenCommits()).isFalse();
+        assertThat(duckdb.memoryLimit()).isEqualTo("512MB");
         assertThat(p.modelsConfig().policy("orders")).isEqualTo(new FlushPolicy(536870912L, 60));
         assertThat(p.modelsConfig().policy("purchases"))
                 .isEqualTo(new FlushPolicy(10485760L, 1500));
@@ -148,6 +150,76 @@ class ProjectConfigTest {
     }
 
     @Test
+    void kafkaPropertiesEnvBecomePlaceholdersTheKafkaClientResolves() throws Exception {
+        String base =
+                "source:\n  type: kafka\n  bootstrap_servers: 127.0.0.1:9092\n  topic: orders\n"
+                        + "  properties:\n    security.protocol: SASL_SSL\n";
+        sources(
+                base
+                        + "  properties_env:\n    sasl.jaas.config: KAFKA_JAAS\n"
+                        + "    ssl.keystore.password: KS_PASS\n");
+        KafkaSourceConfig k = (KafkaSourceConfig) load(Map.of()).source();
+        assertThat(k.propertiesEnv())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "sasl.jaas.config",
+                                "KAFKA_JAAS",
+                                "ssl.keystore.password",
+                                "KS_PASS"));
+        Properties p = k.clientProperties();
+        assertThat(p)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "security.protocol", "SASL_SSL",
+                                "sasl.jaas.config", "${env:KAFKA_JAAS}",
+                                "ssl.keystore.password", "${env:KS_PASS}",
+                                "config.providers", "env",
+                                "config.providers.env.class",
+                                        "org.apache.kafka.common.config.provider.EnvVarConfigProvider"));
+        assertThat(k.toString()).contains("KAFKA_JAAS");
+
+        assertThatThrownBy(
+                        () ->
+                                k.requireEnvironment(
+                                        Map.of("KS_PASS", "x")::get,
+                                        "this TaskManager's environment"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not set in this TaskManager's environment")
+                .hasMessageEndingWith(": KAFKA_JAAS (for sasl.jaas.config)");
+        k.requireEnvironment(Map.of("KS_PASS", "x", "KAFKA_JAAS", "y")::get, "here");
+
+        // A provider list of the user's own keeps its entries; ours is added once.
+        sources(
+                base
+                        + "    config.providers: file\n"
+                        + "  properties_env:\n    sasl.jaas.config: KAFKA_JAAS\n");
+        assertThat(((KafkaSourceConfig) load(Map.of()).source()).clientProperties())
+                .containsEntry("config.providers", "file,env");
+
+        sources(base + "  properties_env:\n    security.protocol: PROTOCOL\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageContaining("config/sources.yml:")
+                .hasMessageContaining(
+                        "'security.protocol' is set in both properties and properties_env");
+
+        sources(base + "  properties_env:\n    sasl.jaas.config: not a name\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageContaining("config/sources.yml:")
+                .hasMessageContaining(
+                        "expected the name of an environment variable, got \"not a name\"");
+    }
+
+    @Test
+    void withoutPropertiesEnvTheClientPropertiesAreTheProperties() throws Exception {
+        sources(
+                "source:\n  type: kafka\n  bootstrap_servers: 127.0.0.1:9092\n  topic: orders\n"
+                        + "  properties:\n    client.id.prefix: otter\n");
+        KafkaSourceConfig k = (KafkaSourceConfig) load(Map.of()).source();
+        assertThat(k.clientProperties())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("client.id.prefix", "otter"));
+    }
+
+    @Test
     void readsAWatchedFolder() throws Exception {
         sources("source:\n  type: file\n  path: inbox\n  watch: true\n  monitor_interval: 250ms\n");
         FileSourceConfig f = (FileSourceConfig) load(Map.of()).source();
@@ -176,6 +248,21 @@ class ProjectConfigTest {
         DuckDBOutputConfig duckdb = load(Map.of()).sinks().duckdb();
         assertThat(duckdb.releaseBetweenCommits()).isTrue();
         assertThat(duckdb.toString()).contains("releaseBetweenCommits=true");
+    }
+
+    @Test
+    void duckdbMemoryLimitIsASizeInDuckDBsUnits() throws Exception {
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: duckdb\n  path: ./out.duckdb\n  memory_limit: 2GiB\n");
+        assertThat(load(Map.of()).sinks().duckdb().memoryLimit()).isEqualTo("2GiB");
+        TestProjects.write(
+                project.resolve("config/sinks.yml"),
+                "sink:\n  type: duckdb\n  path: ./out.duckdb\n  memory_limit: lots\n");
+        assertThatThrownBy(() -> load(Map.of()))
+                .hasMessageContaining("config/sinks.yml:4:")
+                .hasMessageContaining(
+                        "expected a size in DuckDB's units, e.g. 512MB, 2GB or 1GiB, got \"lots\"");
     }
 
     @Test
