@@ -27,12 +27,14 @@ class ProjectConfigFuzzTest {
             new ProjectConfigReader(Path.of("fuzz-project"));
 
     @FuzzTest(maxDuration = "60s")
+    // One line each: libFuzzer's dictionary format has no newlines.
     @DictionaryEntries({
-        "source:\n  type: rabbitmq\n",
-        "source:\n  type: kafka\n",
-        "source:\n  type: file\n",
-        "sinks:\n",
-        "models:\n",
+        "source:",
+        "type: rabbitmq",
+        "type: kafka",
+        "type: file",
+        "sinks:",
+        "models:",
         "${HOST}",
         "${PORT:-5672}",
         "$${",
@@ -47,8 +49,8 @@ class ProjectConfigFuzzTest {
         "*a",
         "!!binary ",
         "? ",
-        "|\n",
-        "\n  "
+        "|",
+        "  "
     })
     void yamlReadsOrFailsWithAConfigException(byte[] input) {
         String text = new String(input, StandardCharsets.UTF_8);
