@@ -6,8 +6,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** Recursive-descent reader for DuckDB type text; see {@link DuckDBType#parse(String)}. */
+/**
+ * Recursive-descent reader for DuckDB type text; see {@link DuckDBType#parse(String)}. Any text
+ * either reads as a type or fails with an {@link IllegalArgumentException} quoting it; nesting is
+ * bounded ({@link #MAX_DEPTH}), so hostile text cannot overflow the stack here or in the type's own
+ * recursive methods.
+ */
 final class DuckDBTypeParser {
+
+    /** Types nest at most this deep, {@code []} suffixes included; DuckDB's own stay far below. */
+    static final int MAX_DEPTH = 128;
 
     private static final Map<String, DuckDBType.Id> NAMES = new HashMap<>();
 
@@ -44,8 +52,16 @@ final class DuckDBTypeParser {
         }
     }
 
+    private static final String PREFIX = "Cannot read DuckDB type '";
+
     private final String text;
     private int pos;
+
+    /** How deep type() calls are nested now: bounds this parser's stack. */
+    private int depth;
+
+    /** Levels of the type last read, suffixes included: bounds the type's recursive methods. */
+    private int height;
 
     private DuckDBTypeParser(String text) {
         this.text = text;
@@ -56,7 +72,16 @@ final class DuckDBTypeParser {
             throw new IllegalArgumentException("Empty DuckDB type");
         }
         DuckDBTypeParser p = new DuckDBTypeParser(text);
-        DuckDBType type = p.type();
+        DuckDBType type;
+        try {
+            type = p.type();
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(PREFIX)) {
+                throw e;
+            }
+            // DuckDBType's own checks, e.g. "DECIMAL(40,2) is not a valid DuckDB decimal".
+            throw p.error(e.getMessage());
+        }
         p.skipSpaces();
         if (p.pos != text.length()) {
             throw p.error("unexpected '" + text.substring(p.pos) + "'");
@@ -65,6 +90,20 @@ final class DuckDBTypeParser {
     }
 
     private DuckDBType type() {
+        enter();
+        DuckDBType type = unnested();
+        depth--;
+        return type;
+    }
+
+    private void enter() {
+        if (++depth > MAX_DEPTH) {
+            throw error("nested deeper than " + MAX_DEPTH + " levels");
+        }
+    }
+
+    private DuckDBType unnested() {
+        height = 1;
         skipSpaces();
         int start = pos;
         String word = word();
@@ -165,12 +204,18 @@ final class DuckDBTypeParser {
                 return result;
             }
             pos++;
+            if (++height > MAX_DEPTH) {
+                throw error("nested deeper than " + MAX_DEPTH + " levels");
+            }
             skipSpaces();
             if (peek() == ']') {
                 pos++;
                 result = DuckDBType.list(result);
             } else {
                 int size = number();
+                if (size < 1) {
+                    throw error("an ARRAY needs at least one element");
+                }
                 skipSpaces();
                 expect(']');
                 result = DuckDBType.array(result, size);
@@ -196,17 +241,23 @@ final class DuckDBTypeParser {
         return DuckDBType.decimal(precision, scale);
     }
 
+    /** The fields in parentheses; leaves {@link #height} at one more than the highest field's. */
     private List<DuckDBType.Field> fields(boolean named) {
         skipSpaces();
         expect('(');
         List<DuckDBType.Field> fields = new ArrayList<>();
+        int highest = 0;
         while (true) {
             skipSpaces();
             String name = null;
             if (named) {
                 name = peek() == '"' ? quoted() : word();
+                if (name.isEmpty()) {
+                    throw error("a field needs a name");
+                }
             }
             DuckDBType t = type();
+            highest = Math.max(highest, height);
             fields.add(new DuckDBType.Field(name, t));
             skipSpaces();
             char c = peek();
@@ -214,6 +265,10 @@ final class DuckDBTypeParser {
                 pos++;
             } else if (c == ')') {
                 pos++;
+                height = highest + 1;
+                if (height > MAX_DEPTH) {
+                    throw error("nested deeper than " + MAX_DEPTH + " levels");
+                }
                 return fields;
             } else {
                 throw error("expected ',' or ')'");
@@ -246,6 +301,9 @@ final class DuckDBTypeParser {
                     break;
                 }
                 sb.append(c);
+            }
+            if (sb.indexOf("\0") >= 0) {
+                throw error("an ENUM value must not contain NUL characters");
             }
             values.add(sb.toString());
             skipSpaces();
@@ -331,7 +389,11 @@ final class DuckDBTypeParser {
         if (start == pos) {
             throw error("expected a number");
         }
-        return Integer.parseInt(text.substring(start, pos));
+        try {
+            return Integer.parseInt(text.substring(start, pos));
+        } catch (NumberFormatException e) {
+            throw error("the number is too large");
+        }
     }
 
     private void skipParenthesized() {
@@ -368,7 +430,7 @@ final class DuckDBTypeParser {
     }
 
     private IllegalArgumentException error(String why) {
-        return new IllegalArgumentException(
-                "Cannot read DuckDB type '" + text + "' at position " + pos + ": " + why);
+        String quoted = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return new IllegalArgumentException(PREFIX + quoted + "' at position " + pos + ": " + why);
     }
 }

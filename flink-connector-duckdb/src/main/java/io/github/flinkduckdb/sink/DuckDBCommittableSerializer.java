@@ -2,12 +2,14 @@ package io.github.flinkduckdb.sink;
 
 import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.schema.DuckDBType;
+import io.github.flinkduckdb.state.StateBytes;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +24,10 @@ import java.util.List;
  *
  * <p>Version 2: as version 1, then the upsert key (count, then each column name) after the batch-id
  * flag. Version 1 committables are read as appends.
+ *
+ * <p>Reading is strict ({@link StateBytes}): corrupt or truncated bytes fail with an {@link
+ * IOException}; what is read serializes back to the same bytes, up to the spelling of a column type
+ * ({@code INT} is read as, and written back as, {@code INTEGER}).
  */
 @Internal
 public final class DuckDBCommittableSerializer
@@ -72,8 +78,22 @@ public final class DuckDBCommittableSerializer
                             + " (this flink-connector-duckdb reads versions 1 and 2); was the checkpoint written by a newer version?");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
-        String id = readString(in);
-        String jobId = in.readBoolean() ? readString(in) : null;
+        try {
+            return read(version, in);
+        } catch (EOFException e) {
+            throw new IOException(
+                    "Corrupt committable: truncated (" + serialized.length + " bytes)", e);
+        } catch (IllegalArgumentException e) {
+            // A type text DuckDBType cannot read, an empty column name.
+            throw new IOException("Corrupt committable: " + e.getMessage(), e);
+        }
+    }
+
+    private static DuckDBCommittable read(int version, DataInputDeserializer in)
+            throws IOException {
+        String id = readString(in, "committable id");
+        String what = "committable " + id;
+        String jobId = StateBytes.readBoolean(in, what) ? readString(in, what + " job id") : null;
         int subtask = in.readInt();
         int attempt = in.readInt();
         long sequence = in.readLong();
@@ -84,15 +104,16 @@ public final class DuckDBCommittableSerializer
             throw new IOException(
                     "Unknown payload format " + formatOrdinal + " in committable " + id);
         }
-        int columnCount = in.readInt();
+        // A column takes at least 9 bytes: two lengths and the nullable flag.
+        int columnCount = StateBytes.readCount(in, 9, what + " columns");
         List<ColumnSchema> columns = new ArrayList<>(columnCount);
         for (int i = 0; i < columnCount; i++) {
-            String name = readString(in);
-            DuckDBType type = DuckDBType.parse(readString(in));
-            boolean nullable = in.readBoolean();
+            String name = readString(in, what + " column name");
+            DuckDBType type = DuckDBType.parse(readString(in, what + " column " + name + " type"));
+            boolean nullable = StateBytes.readBoolean(in, what);
             columns.add(new ColumnSchema(name, type, nullable, null));
         }
-        boolean batchIdColumn = in.readBoolean();
+        boolean batchIdColumn = StateBytes.readBoolean(in, what);
         List<String> upsertKey = new ArrayList<>();
         if (version >= 2) {
             int keys = in.readInt();
@@ -100,7 +121,7 @@ public final class DuckDBCommittableSerializer
                 throw new IOException("Corrupt committable " + id + ": " + keys + " key columns");
             }
             for (int i = 0; i < keys; i++) {
-                upsertKey.add(readString(in));
+                upsertKey.add(readString(in, what + " key column"));
             }
         }
         int length = in.readInt();
@@ -109,6 +130,7 @@ public final class DuckDBCommittableSerializer
         }
         byte[] payload = new byte[length];
         in.readFully(payload);
+        StateBytes.expectEnd(in, what);
         return new DuckDBCommittable(
                 id,
                 jobId,
@@ -129,13 +151,7 @@ public final class DuckDBCommittableSerializer
         out.write(b);
     }
 
-    private static String readString(DataInputDeserializer in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.available()) {
-            throw new IOException("Corrupt committable: string length " + n);
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
+    private static String readString(DataInputDeserializer in, String what) throws IOException {
+        return StateBytes.readUtf8(in, what);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.otter;
 
 import io.github.flinkduckdb.otter.internal.DuckDBSettings;
+import io.github.flinkduckdb.otter.internal.JsonLimits;
 import io.github.flinkduckdb.otter.internal.ModelPlan;
 import io.github.flinkduckdb.otter.internal.OtterDatabase;
 import io.github.flinkduckdb.otter.internal.TransformPlan;
@@ -42,6 +43,12 @@ import java.util.Map;
  *   size</td></tr>
  *   <tr><td>maxMessageBytes</td><td>8 MiB</td><td>larger messages are dead letters (0: no
  *   limit)</td></tr>
+ *   <tr><td>maxJsonNestingDepth</td><td>1000</td><td>messages with objects and arrays nested
+ *   deeper are dead letters</td></tr>
+ *   <tr><td>maxJsonNumberLength</td><td>1000</td><td>messages with a longer number (in
+ *   characters) are dead letters</td></tr>
+ *   <tr><td>maxJsonStringLength</td><td>20,000,000</td><td>messages with a longer string or field
+ *   name (in characters) are dead letters</td></tr>
  *   <tr><td>microBatching</td><td>true</td><td>false runs every model per message</td></tr>
  *   <tr><td>duckdbMemoryLimit</td><td>256MB</td><td>DuckDB {@code memory_limit} per operator
  *   instance</td></tr>
@@ -76,6 +83,9 @@ public final class OtterTransformBuilder {
     private Duration maxBatchDelay = DEFAULT_MAX_BATCH_DELAY;
     private long maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+    private int maxJsonNestingDepth = JsonLimits.DEFAULT_MAX_NESTING_DEPTH;
+    private int maxJsonNumberLength = JsonLimits.DEFAULT_MAX_NUMBER_LENGTH;
+    private int maxJsonStringLength = JsonLimits.DEFAULT_MAX_STRING_LENGTH;
     private boolean microBatching = true;
     private String memoryLimit = DEFAULT_MEMORY_LIMIT;
     private int threads = DEFAULT_THREADS;
@@ -188,6 +198,33 @@ public final class OtterTransformBuilder {
         return this;
     }
 
+    /**
+     * Messages whose objects and arrays nest deeper (the message's object is level 1) are dead
+     * letters, stage parse (default 1000). Checked on undeclared fields too.
+     */
+    public OtterTransformBuilder maxJsonNestingDepth(int maxJsonNestingDepth) {
+        this.maxJsonNestingDepth = maxJsonNestingDepth;
+        return this;
+    }
+
+    /**
+     * Messages with a longer number, in characters, are dead letters, stage parse (default 1000):
+     * reading a megabyte of digits as a BIGINT or DECIMAL would cost seconds.
+     */
+    public OtterTransformBuilder maxJsonNumberLength(int maxJsonNumberLength) {
+        this.maxJsonNumberLength = maxJsonNumberLength;
+        return this;
+    }
+
+    /**
+     * Messages with a longer string value or field name, in characters, are dead letters, stage
+     * parse (default 20,000,000).
+     */
+    public OtterTransformBuilder maxJsonStringLength(int maxJsonStringLength) {
+        this.maxJsonStringLength = maxJsonStringLength;
+        return this;
+    }
+
     /** False runs every model once per message (slower; the output is the same). */
     public OtterTransformBuilder microBatching(boolean microBatching) {
         this.microBatching = microBatching;
@@ -294,6 +331,8 @@ public final class OtterTransformBuilder {
                         maxBatchDelay.toMillis(),
                         maxBatchBytes,
                         maxMessageBytes,
+                        new JsonLimits(
+                                maxJsonNestingDepth, maxJsonNumberLength, maxJsonStringLength),
                         microBatching),
                 name);
     }
@@ -358,6 +397,8 @@ public final class OtterTransformBuilder {
             throw new IllegalArgumentException(
                     "maxMessageBytes must be zero (no limit) or positive, got " + maxMessageBytes);
         }
+        // Named by their builder methods.
+        new JsonLimits(maxJsonNestingDepth, maxJsonNumberLength, maxJsonStringLength);
         if (threads < 1) {
             throw new IllegalArgumentException("duckdbThreads must be at least 1, got " + threads);
         }

@@ -1,10 +1,13 @@
 package io.github.flinkduckdb.source;
 
+import io.github.flinkduckdb.state.StateBytes;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,12 +49,19 @@ public final class DuckDBEnumeratorStateSerializer
                             + ")");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
-        boolean planned = in.readBoolean();
-        int n = in.readInt();
-        List<DuckDBSourceSplit> splits = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            splits.add(DuckDBSourceSplitSerializer.read(in));
+        String what = "DuckDB source enumerator state";
+        try {
+            boolean planned = StateBytes.readBoolean(in, what);
+            // A split takes at least 27 bytes: id length, flag, three longs.
+            int n = StateBytes.readCount(in, 27, what + " splits");
+            List<DuckDBSourceSplit> splits = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                splits.add(DuckDBSourceSplitSerializer.read(in));
+            }
+            StateBytes.expectEnd(in, what);
+            return new DuckDBEnumeratorState(planned, splits);
+        } catch (EOFException e) {
+            throw DuckDBSourceSplitSerializer.truncated(what, serialized, e);
         }
-        return new DuckDBEnumeratorState(planned, splits);
     }
 }

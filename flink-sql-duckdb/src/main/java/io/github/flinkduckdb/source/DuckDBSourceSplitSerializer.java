@@ -1,10 +1,13 @@
 package io.github.flinkduckdb.source;
 
+import io.github.flinkduckdb.state.StateBytes;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import java.io.EOFException;
 import java.io.IOException;
 
 /**
@@ -50,12 +53,29 @@ public final class DuckDBSourceSplitSerializer
                             + VERSION
                             + ")");
         }
-        return read(new DataInputDeserializer(serialized));
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        try {
+            DuckDBSourceSplit split = read(in);
+            StateBytes.expectEnd(in, "DuckDB source split " + split.splitId());
+            return split;
+        } catch (EOFException e) {
+            throw truncated("DuckDB source split", serialized, e);
+        }
     }
 
+    static IOException truncated(String what, byte[] serialized, EOFException e) {
+        return new IOException(
+                "Corrupt " + what + ": truncated (" + serialized.length + " bytes)", e);
+    }
+
+    /** Reads what {@link #write} wrote, strictly ({@link StateBytes}). */
     static DuckDBSourceSplit read(DataInputDeserializer in) throws IOException {
-        String id = in.readUTF();
-        String column = in.readBoolean() ? in.readUTF() : null;
+        String id = StateBytes.readModifiedUtf8(in, "DuckDB source split id");
+        String what = "DuckDB source split " + id;
+        String column =
+                StateBytes.readBoolean(in, what)
+                        ? StateBytes.readModifiedUtf8(in, what + " range column")
+                        : null;
         long lower = in.readLong();
         long upper = in.readLong();
         long offset = in.readLong();

@@ -98,13 +98,16 @@ final class ExactNumbers {
         if (t == JsonToken.VALUE_NUMBER_INT) {
             value = p.getBigIntegerValue();
         } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-            BigDecimal d = p.getDecimalValue().stripTrailingZeros();
+            BigDecimal exact = p.getDecimalValue();
+            // Before stripping zeros, which overflows the scale of 100e2147483647; in long
+            // arithmetic, as 1e2147483647 has precision 1 and scale -2147483647.
+            if (exact.signum() != 0 && integerDigits(exact) > 40) {
+                throw outOfRange(path, type);
+            }
+            BigDecimal d = exact.stripTrailingZeros();
             if (d.scale() > 0) {
                 throw new MessageRejectedException(
                         field(path) + " (" + type.toSql() + "): not a whole number");
-            }
-            if (d.precision() - d.scale() > 40) {
-                throw outOfRange(path, type);
             }
             value = d.toBigIntegerExact();
         } else {
@@ -162,6 +165,11 @@ final class ExactNumbers {
         } else {
             throw mismatch(path, type, "a number or a numeric string", t);
         }
+        // Stripping zeros keeps the integer digits; checked first, as it overflows the scale of
+        // 100e2147483647.
+        if (value.signum() != 0 && integerDigits(value) > type.precision() - type.scale()) {
+            throw outOfRange(path, type);
+        }
         BigDecimal stripped = value.stripTrailingZeros();
         int scale = Math.max(stripped.scale(), 0);
         if (scale > type.scale()) {
@@ -173,10 +181,11 @@ final class ExactNumbers {
                             + type.scale()
                             + " decimal places");
         }
-        long integerDigits = (long) stripped.precision() - stripped.scale();
-        if (stripped.signum() != 0 && integerDigits > type.precision() - type.scale()) {
-            throw outOfRange(path, type);
-        }
         g.writeString(stripped.setScale(scale).toPlainString());
+    }
+
+    /** Digits before the decimal point (negative for 0.001), without int overflow. */
+    private static long integerDigits(BigDecimal value) {
+        return (long) value.precision() - value.scale();
     }
 }

@@ -37,9 +37,10 @@ final class MessageLoader implements AutoCloseable {
     private final ReusableStatement loadOne;
     private final Statement plain;
 
-    MessageLoader(Connection connection, IncomingSchema schema, int maxMessageBytes)
+    MessageLoader(
+            Connection connection, IncomingSchema schema, int maxMessageBytes, JsonLimits limits)
             throws SQLException {
-        this.normalizer = new MessageNormalizer(schema);
+        this.normalizer = new MessageNormalizer(schema, limits);
         this.maxMessageBytes = maxMessageBytes;
         this.appender =
                 connection

@@ -41,6 +41,11 @@ import static io.github.flinkduckdb.otter.internal.MessageRejections.mismatch;
  *       string must not carry an offset other than UTC (use TIMESTAMP WITH TIME ZONE for those).
  *   <li>JSON takes any value. STRUCT takes objects (missing fields are NULL, unknown ones ignored),
  *       MAP(VARCHAR, ...) objects, LIST arrays; null is allowed everywhere.
+ *   <li>Everywhere in the message, undeclared fields included: objects and arrays nest at most
+ *       {@link JsonLimits#maxNestingDepth()} deep, a number has at most {@link
+ *       JsonLimits#maxNumberLength()} characters, a string or field name at most {@link
+ *       JsonLimits#maxStringLength()}, and text is valid Unicode (no unpaired surrogate from a
+ *       {@code \\uD800} escape); the document is read iteratively, so its depth costs no stack.
  * </ul>
  *
  * <p>Error texts name the field path and the expected type, never the value.
@@ -50,8 +55,14 @@ public final class MessageNormalizer {
 
     private final JsonFactory factory;
     private final Node root;
+    private final LimitedTokens limits;
 
     public MessageNormalizer(IncomingSchema schema) {
+        this(schema, JsonLimits.defaults());
+    }
+
+    public MessageNormalizer(IncomingSchema schema, JsonLimits limits) {
+        this.limits = new LimitedTokens(limits);
         this.factory = new JsonFactory();
         factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         // Error texts must not quote the message body.
@@ -77,7 +88,7 @@ public final class MessageNormalizer {
                                 + describe(first)
                                 + ")");
             }
-            writeStruct(parser, generator, root, "");
+            writeStruct(parser, generator, root, "", 1);
             JsonToken after = parser.nextToken();
             if (after != null) {
                 throw new MessageRejectedException(
@@ -110,9 +121,14 @@ public final class MessageNormalizer {
         return "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
-    private void writeValue(JsonParser p, JsonGenerator g, Node node, String path)
+    /**
+     * Writes the value at the parser's current token; {@code depth} is the nesting depth of the
+     * object or array that holds it.
+     */
+    private void writeValue(JsonParser p, JsonGenerator g, Node node, String path, int depth)
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
+        limits.check(p, path, depth);
         if (t == JsonToken.VALUE_NULL) {
             g.writeNull();
             return;
@@ -146,7 +162,7 @@ public final class MessageNormalizer {
                 ExactNumbers.writeDecimal(p, g, path, type);
                 return;
             case JSON:
-                g.copyCurrentStructure(p);
+                limits.copy(p, g, path, depth);
                 return;
             case DATE:
                 {
@@ -194,16 +210,16 @@ public final class MessageNormalizer {
                 }
             case LIST:
             case ARRAY:
-                writeList(p, g, node, path);
+                writeList(p, g, node, path, depth + 1);
                 return;
             case MAP:
-                writeMap(p, g, node, path);
+                writeMap(p, g, node, path, depth + 1);
                 return;
             case STRUCT:
                 if (t != JsonToken.START_OBJECT) {
                     throw mismatch(path, type, "an object", t);
                 }
-                writeStruct(p, g, node, path);
+                writeStruct(p, g, node, path, depth + 1);
                 return;
             default:
                 // VARCHAR, UUID, INTERVAL, BLOB, BIT, TIME_TZ, TIMESTAMP_TZ: a string DuckDB
@@ -212,22 +228,24 @@ public final class MessageNormalizer {
         }
     }
 
-    private void writeStruct(JsonParser p, JsonGenerator g, Node node, String path)
+    /** Writes the object at the parser's current token, itself at nesting depth {@code depth}. */
+    private void writeStruct(JsonParser p, JsonGenerator g, Node node, String path, int depth)
             throws IOException, MessageRejectedException {
         g.writeStartObject();
         BitSet seen = new BitSet(node.fieldNames.length);
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            limits.check(p, path, depth);
             String name = p.currentName();
             Integer index = node.fieldIndex.get(name);
             p.nextToken();
             if (index == null) {
-                p.skipChildren();
+                limits.skip(p, child(path, name), depth);
                 continue;
             }
             seen.set(index);
             g.writeFieldName(name);
-            writeValue(p, g, node.children[index], child(path, name));
+            writeValue(p, g, node.children[index], child(path, name), depth);
         }
         if (t != JsonToken.END_OBJECT) {
             throw new IOException("unexpected token " + t + " in an object");
@@ -241,7 +259,7 @@ public final class MessageNormalizer {
         g.writeEndObject();
     }
 
-    private void writeList(JsonParser p, JsonGenerator g, Node node, String path)
+    private void writeList(JsonParser p, JsonGenerator g, Node node, String path, int depth)
             throws IOException, MessageRejectedException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw mismatch(path, node.type, "an array", p.currentToken());
@@ -249,7 +267,7 @@ public final class MessageNormalizer {
         g.writeStartArray();
         int index = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            writeValue(p, g, node.children[0], path + "[" + index + "]");
+            writeValue(p, g, node.children[0], path + "[" + index + "]", depth);
             index++;
         }
         if (node.type.id() == DuckDBType.Id.ARRAY && index != node.type.arraySize()) {
@@ -265,7 +283,7 @@ public final class MessageNormalizer {
         g.writeEndArray();
     }
 
-    private void writeMap(JsonParser p, JsonGenerator g, Node node, String path)
+    private void writeMap(JsonParser p, JsonGenerator g, Node node, String path, int depth)
             throws IOException, MessageRejectedException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw mismatch(path, node.type, "an object", p.currentToken());
@@ -273,10 +291,11 @@ public final class MessageNormalizer {
         g.writeStartObject();
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            limits.check(p, path, depth);
             String key = p.currentName();
             g.writeFieldName(key);
             p.nextToken();
-            writeValue(p, g, node.children[1], path + "[" + quoteKey(key) + "]");
+            writeValue(p, g, node.children[1], path + "[" + quoteKey(key) + "]", depth);
         }
         if (t != JsonToken.END_OBJECT) {
             throw new IOException("unexpected token " + t + " in an object");

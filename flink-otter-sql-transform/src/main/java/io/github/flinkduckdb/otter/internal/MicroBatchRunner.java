@@ -47,7 +47,10 @@ public final class MicroBatchRunner implements AutoCloseable {
         try {
             loader =
                     new MessageLoader(
-                            database.connection(), plan.incomingSchema(), plan.maxMessageBytes());
+                            database.connection(),
+                            plan.incomingSchema(),
+                            plan.maxMessageBytes(),
+                            plan.jsonLimits());
             incoming = new IncomingView(database.connection());
             for (int i = 0; i < plan.models().size(); i++) {
                 models.add(

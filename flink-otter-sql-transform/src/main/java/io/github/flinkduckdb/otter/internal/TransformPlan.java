@@ -26,6 +26,7 @@ public final class TransformPlan implements Serializable {
     private final long maxBatchDelayMillis;
     private final long maxBatchBytes;
     private final int maxMessageBytes;
+    private final JsonLimits jsonLimits;
     private final boolean microBatching;
 
     public TransformPlan(
@@ -36,6 +37,7 @@ public final class TransformPlan implements Serializable {
             long maxBatchDelayMillis,
             long maxBatchBytes,
             int maxMessageBytes,
+            JsonLimits jsonLimits,
             boolean microBatching) {
         this.incomingSchema = incomingSchema;
         this.models = Collections.unmodifiableList(new ArrayList<>(models));
@@ -44,6 +46,7 @@ public final class TransformPlan implements Serializable {
         this.maxBatchDelayMillis = maxBatchDelayMillis;
         this.maxBatchBytes = maxBatchBytes;
         this.maxMessageBytes = maxMessageBytes;
+        this.jsonLimits = jsonLimits;
         this.microBatching = microBatching;
     }
 
@@ -84,6 +87,11 @@ public final class TransformPlan implements Serializable {
     /** Messages larger than this are dead letters (stage parse); 0 means no limit. */
     public int maxMessageBytes() {
         return maxMessageBytes;
+    }
+
+    /** Nesting, number and string limits of an incoming message. */
+    public JsonLimits jsonLimits() {
+        return jsonLimits;
     }
 
     /** Whether row-local models run once per micro-batch (else every model runs per message). */

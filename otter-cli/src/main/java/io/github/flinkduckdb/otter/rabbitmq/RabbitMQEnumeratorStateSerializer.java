@@ -1,10 +1,13 @@
 package io.github.flinkduckdb.otter.rabbitmq;
 
+import io.github.flinkduckdb.state.StateBytes;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import java.io.EOFException;
 import java.io.IOException;
 
 /** Version 1: the next slot number. */
@@ -36,6 +39,17 @@ public final class RabbitMQEnumeratorStateSerializer
                             + VERSION
                             + ")");
         }
-        return new RabbitMQEnumeratorState(new DataInputDeserializer(serialized).readInt());
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        try {
+            int nextSlot = in.readInt();
+            StateBytes.expectEnd(in, "RabbitMQ source enumerator state");
+            return new RabbitMQEnumeratorState(nextSlot);
+        } catch (EOFException e) {
+            throw new IOException(
+                    "Corrupt RabbitMQ source enumerator state: truncated ("
+                            + serialized.length
+                            + " bytes)",
+                    e);
+        }
     }
 }

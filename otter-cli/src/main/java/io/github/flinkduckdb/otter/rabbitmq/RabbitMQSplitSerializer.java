@@ -1,15 +1,21 @@
 package io.github.flinkduckdb.otter.rabbitmq;
 
+import io.github.flinkduckdb.state.StateBytes;
+
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Version 1: queue, slot, then the pending ids (a count, then each id). */
+/**
+ * Version 1: queue, slot, then the pending ids (a count, then each id). Read strictly ({@link
+ * StateBytes}): corrupt or truncated bytes fail with an {@link IOException}.
+ */
 @Internal
 public final class RabbitMQSplitSerializer implements SimpleVersionedSerializer<RabbitMQSplit> {
 
@@ -40,9 +46,17 @@ public final class RabbitMQSplitSerializer implements SimpleVersionedSerializer<
                             + ")");
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
-        String queue = in.readUTF();
-        int slot = in.readInt();
-        return new RabbitMQSplit(queue, slot, readIds(in));
+        try {
+            String queue = StateBytes.readModifiedUtf8(in, "RabbitMQ split queue");
+            int slot = in.readInt();
+            String what = "RabbitMQ split " + queue + "#" + slot;
+            List<String> ids = readIds(in, what);
+            StateBytes.expectEnd(in, what);
+            return new RabbitMQSplit(queue, slot, ids);
+        } catch (EOFException e) {
+            throw new IOException(
+                    "Corrupt RabbitMQ split: truncated (" + serialized.length + " bytes)", e);
+        }
     }
 
     /** Ids as a count and UTF-8 strings of any length (message ids are not bounded by AMQP). */
@@ -55,13 +69,12 @@ public final class RabbitMQSplitSerializer implements SimpleVersionedSerializer<
         }
     }
 
-    static List<String> readIds(DataInputDeserializer in) throws IOException {
-        int n = in.readInt();
+    private static List<String> readIds(DataInputDeserializer in, String what) throws IOException {
+        // An id takes at least its 4-byte length.
+        int n = StateBytes.readCount(in, 4, what + " pending ids");
         List<String> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte[] b = new byte[in.readInt()];
-            in.readFully(b);
-            ids.add(new String(b, java.nio.charset.StandardCharsets.UTF_8));
+            ids.add(StateBytes.readUtf8(in, what + " pending id"));
         }
         return ids;
     }

@@ -1,0 +1,1 @@
+SELECT count(*) AS n, sum(price) AS total FROM incoming

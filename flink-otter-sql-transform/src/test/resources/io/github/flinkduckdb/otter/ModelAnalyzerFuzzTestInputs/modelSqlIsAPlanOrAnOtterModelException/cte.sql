@@ -1,0 +1,1 @@
+WITH t AS (SELECT nested.k AS k, doc->>'$.a' AS a FROM incoming) SELECT * FROM t

@@ -1,0 +1,1 @@
+SELECT id, id FROM incoming

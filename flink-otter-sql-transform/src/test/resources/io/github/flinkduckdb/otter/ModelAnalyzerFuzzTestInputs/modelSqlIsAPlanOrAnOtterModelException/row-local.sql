@@ -1,0 +1,1 @@
+SELECT id, upper(name) AS name, price * 2 AS doubled FROM incoming WHERE id > 0
