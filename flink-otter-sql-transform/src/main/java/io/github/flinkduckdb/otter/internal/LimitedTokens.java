@@ -27,23 +27,7 @@ final class LimitedTokens {
      * every token in it; iterative, so a deep document costs no stack.
      */
     void skip(JsonParser p, String path, int depth) throws IOException, MessageRejectedException {
-        int open = 0;
-        JsonToken t = p.currentToken();
-        while (true) {
-            check(p, path, depth + open);
-            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                open++;
-            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                open--;
-            }
-            if (open == 0) {
-                return;
-            }
-            t = p.nextToken();
-            if (t == null) {
-                throw new IOException("the message ends inside " + field(path));
-            }
-        }
+        walk(p, null, path, depth);
     }
 
     /**
@@ -52,11 +36,19 @@ final class LimitedTokens {
      */
     void copy(JsonParser p, JsonGenerator g, String path, int depth)
             throws IOException, MessageRejectedException {
+        walk(p, g, path, depth);
+    }
+
+    /** Walks the value at the current token to its end, writing each token to {@code g} if any. */
+    private void walk(JsonParser p, JsonGenerator g, String path, int depth)
+            throws IOException, MessageRejectedException {
         int open = 0;
         JsonToken t = p.currentToken();
         while (true) {
             check(p, path, depth + open);
-            if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+            if (g == null) {
+                // skipping
+            } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                 // As written: Jackson 2.14's copyCurrentEvent goes through double, which rounds
                 // 1.00000000000000000001 to 1.0 and turns 1e400 into the string "Infinity".
                 g.writeNumber(p.getText());
