@@ -1,12 +1,14 @@
 package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
+import io.github.flinkduckdb.otter.testing.Delivered;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,12 +24,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -201,7 +205,14 @@ class KilledRunITCase {
         long atKill = parquetRows(out);
         assertThat(atKill).as(log("first")).isGreaterThan(0).isLessThan(n);
 
+        Instant restarted = Instant.now();
         Process second = otterRun(project, out, "second");
+        // Recovery, as a user sees it: from the new process's start to rows past the kill.
+        Poll.until(
+                "new rows after the restart",
+                Duration.ofSeconds(120),
+                () -> parquetRows(out) > atKill);
+        Duration recovery = Duration.between(restarted, Instant.now());
         producer.join(120_000);
         assertThat(published.get()).isEqualTo(n);
         try {
@@ -259,6 +270,25 @@ class KilledRunITCase {
             assertThat(s.filter(Files::isRegularFile).map(Path::toString).toList()).isEmpty();
         }
         assertThat(new File(out.toFile(), "parquet").exists()).isTrue();
+
+        List<Integer> ids = IntStream.range(0, n).boxed().toList();
+        Delivered delivered =
+                Delivered.count(db, "orders", ids)
+                        .worst(Delivered.count(db, new PublishedParquet(out).files("orders"), ids));
+        FaultMatrix.record(
+                new FaultMatrix.Row(
+                        "otter run killed (SIGKILL: JobManager and TaskManager in one process),"
+                                + " started again",
+                        "whole run; resumes from the retained checkpoint",
+                        "exactly-once",
+                        n,
+                        delivered.rows(),
+                        delivered.lost(),
+                        delivered.duplicated(),
+                        recovery,
+                        atKill
+                                + " rows in Parquet at the kill; recovery includes the new JVM"
+                                + " and MiniCluster start"));
     }
 
     @Test

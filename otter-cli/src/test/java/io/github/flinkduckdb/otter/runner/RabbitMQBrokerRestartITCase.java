@@ -1,12 +1,14 @@
 package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.testing.Broker;
+import io.github.flinkduckdb.otter.testing.Delivered;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.GetResponse;
@@ -154,14 +156,35 @@ class RabbitMQBrokerRestartITCase {
         // Everything acknowledged: nothing came back to the queue when the consumers closed.
         assertThat(rabbit.count(queue)).isZero();
 
-        assertDeadLetters(deadLetters, causes.size());
+        int repeated = assertDeadLetters(deadLetters, causes.size());
+
+        Delivered delivered =
+                Delivered.count(db, "orders", good)
+                        .worst(Delivered.count(db, parquet.files("orders"), good));
+        FaultMatrix.record(
+                new FaultMatrix.Row(
+                        "RabbitMQ broker restarted mid-stream (stop_app, 4 s, start_app)",
+                        "RabbitMQ source p2, DLQ publisher; DuckDB and Parquet outputs",
+                        "exactly-once",
+                        n,
+                        delivered.rows(),
+                        delivered.lost(),
+                        delivered.duplicated(),
+                        recovered,
+                        causes.size()
+                                + " job restart(s); "
+                                + deadLetters.size()
+                                + " dead letters, "
+                                + repeated
+                                + " of them published twice (documented DLQ limit)"));
     }
 
     /**
      * Every dead letter of {@code expected}, body unchanged, with its headers and a stable message
      * id; repeats only as the publisher's documented limit allows after {@code restarts} restarts.
+     * Returns how many letters were published more than once.
      */
-    private void assertDeadLetters(List<Integer> expected, int restarts) throws Exception {
+    private int assertDeadLetters(List<Integer> expected, int restarts) throws Exception {
         List<GetResponse> letters = rabbit.drain(dlq);
         List<Integer> order = new ArrayList<>();
         for (GetResponse r : letters) {
@@ -186,6 +209,7 @@ class RabbitMQBrokerRestartITCase {
                     .as("a repeat is an earlier transaction again")
                     .isEqualTo(block);
         }
+        return order.size() - expected.size();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.model.OtterModelException;
 import io.github.flinkduckdb.otter.project.OtterProject;
+import io.github.flinkduckdb.otter.testing.Delivered;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
@@ -9,6 +10,7 @@ import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,10 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -110,6 +114,12 @@ class SinkOutageITCase {
 
         Files.delete(folder);
         Files.move(aside, folder, StandardCopyOption.ATOMIC_MOVE);
+        Instant back = Instant.now();
+        Poll.until(
+                "new rows published after the outage",
+                Duration.ofSeconds(90),
+                () -> parquet.rows("orders") > 150);
+        Duration recovery = Duration.between(back, Instant.now());
         Poll.until(
                 "ready again",
                 Duration.ofSeconds(90),
@@ -130,6 +140,24 @@ class SinkOutageITCase {
         assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(300);
         assertThat(rabbit.count(queue)).isZero();
         assertThat(rabbit.count(queue + ".dlq")).isZero();
+
+        List<Integer> ids = IntStream.range(0, 300).boxed().toList();
+        Delivered delivered =
+                Delivered.count(db, "orders", ids)
+                        .worst(Delivered.count(db, parquet.files("orders"), ids));
+        FaultMatrix.record(
+                new FaultMatrix.Row(
+                        "Parquet output folder unwritable for 20 s (a file in its place)",
+                        "Parquet sink (otter run, MiniCluster)",
+                        "exactly-once",
+                        300,
+                        delivered.rows(),
+                        delivered.lost(),
+                        delivered.duplicated(),
+                        recovery,
+                        failures
+                                + " job restarts in the first 20 s (an outage: not counted against"
+                                + " --max-restarts)"));
     }
 
     @Test

@@ -41,6 +41,11 @@ public final class PublishedParquet {
         return query(model, "count(DISTINCT \"" + column + "\")");
     }
 
+    /** The model's published files as a relation for a query (a {@code read_parquet} call). */
+    public String files(String model) {
+        return "read_parquet('" + parquet.resolve(model) + "/**/*.parquet')";
+    }
+
     /** Regular files left in the staging folder (chunks, rolls being committed). */
     public List<Path> staged() throws IOException {
         if (!Files.isDirectory(staging)) {

@@ -24,16 +24,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KafkaBroker implements AutoCloseable {
 
-    private final Process process;
+    private final List<String> command;
     private final int port;
     private final Path dir;
     private final Thread hook;
+    private volatile Process process;
 
-    private KafkaBroker(Process process, int port, Path dir) {
-        this.process = process;
+    private KafkaBroker(List<String> command, int port, Path dir) {
+        this.command = command;
         this.port = port;
         this.dir = dir;
-        this.hook = new Thread(process::destroyForcibly, "kafka-broker-shutdown");
+        this.hook = new Thread(() -> process.destroyForcibly(), "kafka-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -94,26 +95,41 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> cmd = java(lib, dir);
         cmd.add("kafka.Kafka");
         cmd.add(props.toString());
-        Process p =
-                new ProcessBuilder(cmd)
+        KafkaBroker broker = new KafkaBroker(cmd, port, dir);
+        broker.launch();
+        return broker;
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        process =
+                new ProcessBuilder(command)
                         .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("kafka.out").toFile())
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(dir.resolve("kafka.out").toFile()))
                         .start();
-        KafkaBroker broker = new KafkaBroker(p, port, dir);
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (!accepts(port)) {
-            if (!p.isAlive()) {
-                broker.close();
-                throw new IllegalStateException("Kafka exited:\n" + broker.logs());
+            if (!process.isAlive()) {
+                close();
+                throw new IllegalStateException("Kafka exited:\n" + logs());
             }
             if (Instant.now().isAfter(deadline)) {
-                broker.close();
-                throw new IllegalStateException(
-                        "Kafka did not listen within 60 s:\n" + broker.logs());
+                close();
+                throw new IllegalStateException("Kafka did not listen within 60 s:\n" + logs());
             }
             Thread.sleep(100);
         }
-        return broker;
+    }
+
+    /**
+     * Kills the broker with SIGKILL (no controlled shutdown, no flush beyond what it synced), waits
+     * {@code down}, and starts it again on the same ports and data; returns when it accepts clients
+     * again.
+     */
+    public void killAndRestart(Duration down) throws IOException, InterruptedException {
+        process.destroyForcibly().waitFor();
+        Thread.sleep(down.toMillis());
+        launch();
     }
 
     /** {@code 127.0.0.1:port} for {@code bootstrap.servers}. */

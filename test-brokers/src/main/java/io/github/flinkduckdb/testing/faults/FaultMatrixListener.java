@@ -3,6 +3,11 @@ package io.github.flinkduckdb.testing.faults;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestPlan;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 
 /**
@@ -22,15 +27,23 @@ public final class FaultMatrixListener implements TestExecutionListener {
     @Override
     public void testPlanExecutionFinished(TestPlan testPlan) {
         String table = FaultMatrix.table(FaultMatrix.directory());
-        if (!table.isEmpty()) {
-            System.out.println();
-            System.out.println(
-                    "Fault matrix ("
-                            + FaultMatrix.directory().toAbsolutePath()
-                            + ", run started "
-                            + started
-                            + "):");
-            System.out.print(table);
+        if (table.isEmpty()) {
+            return;
+        }
+        String text =
+                "Fault matrix ("
+                        + FaultMatrix.directory().toAbsolutePath()
+                        + ", test run started "
+                        + started
+                        + "):\n"
+                        + table;
+        System.out.println(text);
+        // The build echoes this file after the tests (surefire sends test output to files).
+        Path file = FaultMatrix.directory().resolveSibling("fault-matrix.md");
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
