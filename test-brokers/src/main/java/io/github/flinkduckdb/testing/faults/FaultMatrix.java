@@ -83,7 +83,7 @@ public final class FaultMatrix {
     public static void record(Row row) {
         Path dir = directory();
         String name =
-                (row.fault() + "-" + row.where() + "-" + flinkVersion())
+                (row.fault() + "-" + row.where() + "-" + row.guarantee() + "-" + flinkVersion())
                                 .toLowerCase(Locale.ROOT)
                                 .replaceAll("[^a-z0-9.]+", "-")
                         + ".tsv";
