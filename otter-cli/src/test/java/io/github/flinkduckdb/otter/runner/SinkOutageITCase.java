@@ -73,7 +73,7 @@ class SinkOutageITCase {
         Poll.until(
                 "150 orders published",
                 Duration.ofSeconds(90),
-                () -> running(done) && parquet.rows("orders") == 150);
+                () -> OtterRuns.running(done) && parquet.rows("orders") == 150);
         Poll.until(
                 "ready",
                 Duration.ofSeconds(30),
@@ -93,12 +93,14 @@ class SinkOutageITCase {
                 () -> {
                     String r = OtterRuns.health(run, "/readyz");
                     during.add(r);
-                    return running(done) && r.startsWith("503 ") && r.contains("parquet output ");
+                    return OtterRuns.running(done)
+                            && r.startsWith("503 ")
+                            && r.contains("parquet output ");
                 });
         String red = during.get(during.size() - 1);
         assertThat(red).contains("retrying").contains(folder.toString());
         while (System.currentTimeMillis() - outageStart < 20_000) {
-            assertThat(running(done)).as("the run goes on during the outage").isTrue();
+            assertThat(OtterRuns.running(done)).as("the run goes on during the outage").isTrue();
             String r = OtterRuns.health(run, "/readyz");
             assertThat(r).as("not ready while the output fails").startsWith("503 ");
             Thread.sleep(500);
@@ -113,7 +115,9 @@ class SinkOutageITCase {
         Poll.until(
                 "ready again",
                 Duration.ofSeconds(90),
-                () -> running(done) && OtterRuns.health(run, "/readyz").startsWith("200 "));
+                () ->
+                        OtterRuns.running(done)
+                                && OtterRuns.health(run, "/readyz").startsWith("200 "));
         Poll.until(
                 "300 orders published",
                 Duration.ofSeconds(60),
@@ -146,7 +150,7 @@ class SinkOutageITCase {
         Poll.until(
                 "10 orders in DuckDB",
                 Duration.ofSeconds(90),
-                () -> running(firstDone) && orders(db) == 10);
+                () -> OtterRuns.running(firstDone) && orders(db) == 10);
         first.requestStop();
         assertThat(firstDone.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
         StringBuilder columns = new StringBuilder();
@@ -213,15 +217,6 @@ class SinkOutageITCase {
         } catch (RuntimeException e) {
             return -1; // not created yet
         }
-    }
-
-    private static boolean running(CompletableFuture<OtterRun.Summary> done) {
-        if (done.isDone()) {
-            throw new AssertionError(
-                    "The run ended",
-                    done.handle((r, e) -> e != null ? e : new Exception("" + r)).join());
-        }
-        return true;
     }
 
     private void publish(int from, int to) throws Exception {
