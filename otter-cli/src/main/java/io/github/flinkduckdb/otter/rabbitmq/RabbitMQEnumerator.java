@@ -89,13 +89,17 @@ final class RabbitMQEnumerator implements SplitEnumerator<RabbitMQSplit, RabbitM
         reports.put(subtaskId, new Report(registration, ids));
         // A task failure restarts every reader but keeps this enumerator (Flink resets it only on
         // a global failover): a reader that registered again since it reported sent that report
-        // from an attempt that died, maybe restored from another checkpoint. Only the reports of
-        // the current attempts make the union.
+        // from an attempt that died, maybe restored from another checkpoint; so did a reader that
+        // is not registered at all (its attempt was cancelled and the next one has not registered
+        // yet: in quick restarts one reader's new attempt can report before the other's
+        // registers). Only the reports of the current attempts make the union.
+        Set<Integer> live = context.registeredReaders().keySet();
         reports.entrySet()
                 .removeIf(
                         e ->
-                                registrations.getOrDefault(e.getKey(), 0)
-                                        != e.getValue().registration);
+                                !live.contains(e.getKey())
+                                        || registrations.getOrDefault(e.getKey(), 0)
+                                                != e.getValue().registration);
         if (reports.size() < context.currentParallelism()) {
             LOG.info(
                     "RabbitMQ source on {}: reader {} reported {} restored id(s); waiting for {} of {}",

@@ -2,8 +2,8 @@ package io.github.flinkduckdb.otter.faults;
 
 import io.github.flinkduckdb.otter.dlq.DeadLetterHeaders;
 import io.github.flinkduckdb.otter.runner.OtterRun;
-import io.github.flinkduckdb.otter.testing.Delivered;
 import io.github.flinkduckdb.otter.testing.Kafka;
+import io.github.flinkduckdb.otter.testing.OrderIds;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
@@ -99,10 +99,14 @@ class KafkaBrokerKillITCase {
 
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         PublishedParquet parquet = new PublishedParquet(out);
-        Delivered inDuckDB = Delivered.count(db, "orders", good);
-        Delivered inParquet = Delivered.count(db, parquet.files("orders"), good);
-        assertThat(inDuckDB).as("orders in DuckDB").isEqualTo(new Delivered(good.size(), 0, 0));
-        assertThat(inParquet).as("orders in Parquet").isEqualTo(new Delivered(good.size(), 0, 0));
+        OrderIds.Tally inDuckDB = OrderIds.tally(db, "orders", good);
+        OrderIds.Tally inParquet = OrderIds.tally(db, parquet.files("orders"), good);
+        assertThat(inDuckDB)
+                .as("orders in DuckDB")
+                .isEqualTo(new OrderIds.Tally(good.size(), 0, 0, 0));
+        assertThat(inParquet)
+                .as("orders in Parquet")
+                .isEqualTo(new OrderIds.Tally(good.size(), 0, 0, 0));
         assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(good.size());
 
         List<ConsumerRecord<String, String>> letters = kafka.readAll(dlqTopic, dead.size());
@@ -116,7 +120,7 @@ class KafkaBrokerKillITCase {
         assertThat(new TreeSet<>(letterIds)).as("dead letters").containsExactlyElementsOf(dead);
         assertThat(letterIds).as("each dead letter once (transactional)").hasSize(dead.size());
 
-        Delivered delivered = inDuckDB.worst(inParquet);
+        OrderIds.Tally delivered = inDuckDB.worst(inParquet);
         FaultMatrix.record(
                 new FaultMatrix.Row(
                         "Kafka broker killed (SIGKILL) mid-stream, back after 5 s",

@@ -59,6 +59,31 @@ class RabbitMQEnumeratorTest {
     }
 
     @Test
+    void aReportOfAReaderWhoseNewAttemptHasNotRegisteredIsNotPartOfTheUnion() throws Exception {
+        start(0);
+        start(1);
+        report(0);
+        report(1);
+        // Every reader restarts (a task failure); only reader 0 reports before the next failure.
+        restartAll();
+        report(0, "a");
+        // Every reader is cancelled again (quick restarts while an output fails, as during a full
+        // disk); reader 1's new attempt registers and reports before reader 0's registers.
+        context.unregisterReader(0);
+        context.unregisterReader(1);
+        start(1);
+        report(1, "b");
+        assertThat(known(1)).as("no union with reader 0's dead attempt").hasSize(1);
+
+        // Reader 0's new attempt: the exchange completes, no reader counts as restarted alone.
+        start(0);
+        report(0, "c");
+        assertThat(known(0)).hasSize(2);
+        assertThat(known(0).get(1)).containsExactlyInAnyOrder("b", "c");
+        assertThat(known(1).get(1)).containsExactlyInAnyOrder("b", "c");
+    }
+
+    @Test
     void aReaderRestartedAloneFailsTheJob() throws Exception {
         start(0);
         start(1);

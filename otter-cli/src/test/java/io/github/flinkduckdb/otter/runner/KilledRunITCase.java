@@ -1,7 +1,7 @@
 package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
-import io.github.flinkduckdb.otter.testing.Delivered;
+import io.github.flinkduckdb.otter.testing.OrderIds;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
@@ -272,9 +272,9 @@ class KilledRunITCase {
         assertThat(new File(out.toFile(), "parquet").exists()).isTrue();
 
         List<Integer> ids = IntStream.range(0, n).boxed().toList();
-        Delivered delivered =
-                Delivered.count(db, "orders", ids)
-                        .worst(Delivered.count(db, new PublishedParquet(out).files("orders"), ids));
+        OrderIds.Tally delivered =
+                OrderIds.tally(db, "orders", ids)
+                        .worst(OrderIds.tally(db, new PublishedParquet(out).files("orders"), ids));
         FaultMatrix.record(
                 new FaultMatrix.Row(
                         "otter run killed (SIGKILL: JobManager and TaskManager in one process),"

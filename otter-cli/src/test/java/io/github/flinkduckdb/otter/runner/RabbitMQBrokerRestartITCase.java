@@ -1,7 +1,7 @@
 package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.testing.Broker;
-import io.github.flinkduckdb.otter.testing.Delivered;
+import io.github.flinkduckdb.otter.testing.OrderIds;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import static io.github.flinkduckdb.otter.testing.OrderMessages.failsShipping;
 import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
@@ -148,19 +147,19 @@ class RabbitMQBrokerRestartITCase {
 
         // Each good order exactly once, in DuckDB and in the published Parquet files.
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
-        assertExactly(db, "orders", good);
-        assertExactly(db, parquet.files("orders"), good);
-        assertExactly(db, "shipping", shipped);
-        assertExactly(db, parquet.files("shipping"), shipped);
+        OrderIds.assertExactly(db, "orders", good);
+        OrderIds.assertExactly(db, parquet.files("orders"), good);
+        OrderIds.assertExactly(db, "shipping", shipped);
+        OrderIds.assertExactly(db, parquet.files("shipping"), shipped);
         assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(good.size());
         // Everything acknowledged: nothing came back to the queue when the consumers closed.
         assertThat(rabbit.count(queue)).isZero();
 
         int repeated = assertDeadLetters(deadLetters, causes.size());
 
-        Delivered delivered =
-                Delivered.count(db, "orders", good)
-                        .worst(Delivered.count(db, parquet.files("orders"), good));
+        OrderIds.Tally delivered =
+                OrderIds.tally(db, "orders", good)
+                        .worst(OrderIds.tally(db, parquet.files("orders"), good));
         FaultMatrix.record(
                 new FaultMatrix.Row(
                         "RabbitMQ broker restarted mid-stream (stop_app, 4 s, start_app)",
@@ -258,21 +257,6 @@ class RabbitMQBrokerRestartITCase {
         for (int i = from; i < to; i++) {
             rabbit.publish(queue, OrderMessages.message(i), ID + i);
         }
-    }
-
-    /** {@code relation}'s order ids are exactly {@code ids}: each once, none missing. */
-    private static void assertExactly(DuckDBTestDatabase db, String relation, List<Integer> ids) {
-        assertThat(db.count("SELECT count(*) FROM " + relation)).as(relation).isEqualTo(ids.size());
-        assertThat(db.count("SELECT count(DISTINCT order_id) FROM " + relation))
-                .as(relation)
-                .isEqualTo(ids.size());
-        assertThat(
-                        db.strings(
-                                "SELECT string_agg(order_id::VARCHAR, ',' ORDER BY order_id) FROM "
-                                        + relation))
-                .as(relation)
-                .containsExactly(
-                        ids.stream().map(String::valueOf).collect(Collectors.joining(",")));
     }
 
     /** The last {@code Caused by:} line of a stack trace (the first line when there is none). */

@@ -2,7 +2,7 @@ package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.model.OtterModelException;
 import io.github.flinkduckdb.otter.project.OtterProject;
-import io.github.flinkduckdb.otter.testing.Delivered;
+import io.github.flinkduckdb.otter.testing.OrderIds;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
@@ -77,7 +77,7 @@ class SinkOutageITCase {
         Poll.until(
                 "150 orders published",
                 Duration.ofSeconds(90),
-                () -> running(done) && parquet.rows("orders") == 150);
+                () -> OtterRuns.running(done) && parquet.rows("orders") == 150);
         Poll.until(
                 "ready",
                 Duration.ofSeconds(30),
@@ -97,12 +97,14 @@ class SinkOutageITCase {
                 () -> {
                     String r = OtterRuns.health(run, "/readyz");
                     during.add(r);
-                    return running(done) && r.startsWith("503 ") && r.contains("parquet output ");
+                    return OtterRuns.running(done)
+                            && r.startsWith("503 ")
+                            && r.contains("parquet output ");
                 });
         String red = during.get(during.size() - 1);
         assertThat(red).contains("retrying").contains(folder.toString());
         while (System.currentTimeMillis() - outageStart < 20_000) {
-            assertThat(running(done)).as("the run goes on during the outage").isTrue();
+            assertThat(OtterRuns.running(done)).as("the run goes on during the outage").isTrue();
             String r = OtterRuns.health(run, "/readyz");
             assertThat(r).as("not ready while the output fails").startsWith("503 ");
             Thread.sleep(500);
@@ -123,7 +125,9 @@ class SinkOutageITCase {
         Poll.until(
                 "ready again",
                 Duration.ofSeconds(90),
-                () -> running(done) && OtterRuns.health(run, "/readyz").startsWith("200 "));
+                () ->
+                        OtterRuns.running(done)
+                                && OtterRuns.health(run, "/readyz").startsWith("200 "));
         Poll.until(
                 "300 orders published",
                 Duration.ofSeconds(60),
@@ -142,9 +146,9 @@ class SinkOutageITCase {
         assertThat(rabbit.count(queue + ".dlq")).isZero();
 
         List<Integer> ids = IntStream.range(0, 300).boxed().toList();
-        Delivered delivered =
-                Delivered.count(db, "orders", ids)
-                        .worst(Delivered.count(db, parquet.files("orders"), ids));
+        OrderIds.Tally delivered =
+                OrderIds.tally(db, "orders", ids)
+                        .worst(OrderIds.tally(db, parquet.files("orders"), ids));
         FaultMatrix.record(
                 new FaultMatrix.Row(
                         "Parquet output folder unwritable for 20 s (a file in its place)",
@@ -174,7 +178,7 @@ class SinkOutageITCase {
         Poll.until(
                 "10 orders in DuckDB",
                 Duration.ofSeconds(90),
-                () -> running(firstDone) && orders(db) == 10);
+                () -> OtterRuns.running(firstDone) && orders(db) == 10);
         first.requestStop();
         assertThat(firstDone.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
         StringBuilder columns = new StringBuilder();
@@ -241,15 +245,6 @@ class SinkOutageITCase {
         } catch (RuntimeException e) {
             return -1; // not created yet
         }
-    }
-
-    private static boolean running(CompletableFuture<OtterRun.Summary> done) {
-        if (done.isDone()) {
-            throw new AssertionError(
-                    "The run ended",
-                    done.handle((r, e) -> e != null ? e : new Exception("" + r)).join());
-        }
-        return true;
     }
 
     private void publish(int from, int to) throws Exception {

@@ -101,4 +101,14 @@ public final class OtterRuns {
                                 HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body();
     }
+
+    /** True while the run goes on; an {@link AssertionError} with its outcome once it ended. */
+    public static boolean running(CompletableFuture<OtterRun.Summary> done) {
+        if (done.isDone()) {
+            throw new AssertionError(
+                    "The run ended",
+                    done.handle((r, e) -> e != null ? e : new Exception("" + r)).join());
+        }
+        return true;
+    }
 }

@@ -41,9 +41,14 @@ public final class PublishedParquet {
         return query(model, "count(DISTINCT \"" + column + "\")");
     }
 
-    /** The model's published files as a relation for a query (a {@code read_parquet} call). */
+    /**
+     * The model's published files as a relation for DuckDB ({@code read_parquet} of every {@code
+     * .parquet} file under the model's folder, partitions included).
+     */
     public String files(String model) {
-        return "read_parquet('" + parquet.resolve(model) + "/**/*.parquet')";
+        return "read_parquet('"
+                + parquet.resolve(model).toString().replace("'", "''")
+                + "/**/*.parquet')";
     }
 
     /** Regular files left in the staging folder (chunks, rolls being committed). */
