@@ -11,7 +11,6 @@ import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
-import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
 import com.rabbitmq.client.GetResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -40,8 +39,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.github.flinkduckdb.otter.testing.OrderMessages.failsShipping;
-import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -125,17 +122,13 @@ class FileSystemFullITCase {
                             return DuckDBTestDatabase.at(copy).count("SELECT count(*) FROM orders");
                         });
         OrderIds.Tally t = OrderIds.tally(o.db, "orders", o.good);
-        FaultMatrix.record(
-                new FaultMatrix.Row(
-                        "file system full during DuckDB commits, then freed",
-                        "DuckDB sink (otter run, RabbitMQ, MiniCluster)",
-                        "exactly-once",
-                        MESSAGES,
-                        t.rows(),
-                        t.lost(),
-                        t.duplicated(),
-                        o.recovery,
-                        o.note()));
+        t.record(
+                "file system full during DuckDB commits, then freed",
+                "DuckDB sink (otter run, RabbitMQ, MiniCluster)",
+                "exactly-once",
+                MESSAGES,
+                o.recovery,
+                o.note());
     }
 
     @Test
@@ -148,17 +141,13 @@ class FileSystemFullITCase {
                 streamThroughFullFileSystem(
                         out, dir.resolve("warehouse.duckdb"), () -> parquet.rows("orders"));
         OrderIds.Tally t = OrderIds.tally(o.db, parquet.files("orders"), o.good);
-        FaultMatrix.record(
-                new FaultMatrix.Row(
-                        "file system full under Parquet output and staging, then freed",
-                        "Parquet sink (otter run, RabbitMQ, MiniCluster)",
-                        "exactly-once",
-                        MESSAGES,
-                        t.rows(),
-                        t.lost(),
-                        t.duplicated(),
-                        o.recovery,
-                        o.note()));
+        t.record(
+                "file system full under Parquet output and staging, then freed",
+                "Parquet sink (otter run, RabbitMQ, MiniCluster)",
+                "exactly-once",
+                MESSAGES,
+                o.recovery,
+                o.note());
     }
 
     /** What a run through the fault measured; {@code db} reads the outputs after the stop. */
@@ -191,20 +180,9 @@ class FileSystemFullITCase {
      */
     private Outcome streamThroughFullFileSystem(Path out, Path duckdb, Callable<Long> progress)
             throws Exception {
-        List<Integer> good = new ArrayList<>();
-        List<Integer> shipped = new ArrayList<>();
-        List<Integer> deadLetters = new ArrayList<>();
-        for (int i = 0; i < MESSAGES; i++) {
-            if (malformed(i) || failsShipping(i)) {
-                deadLetters.add(i);
-            }
-            if (!malformed(i)) {
-                good.add(i);
-                if (!failsShipping(i)) {
-                    shipped.add(i);
-                }
-            }
-        }
+        List<Integer> good = OrderMessages.good(MESSAGES);
+        List<Integer> shipped = OrderMessages.shipped(MESSAGES);
+        List<Integer> deadLetters = OrderMessages.deadLetters(MESSAGES);
         Path project = TestProjects.rabbitMQOrders(dir, queue, dlq, 500);
         Path sinks = project.resolve("config/sinks.yml");
         TestProjects.write(

@@ -10,7 +10,6 @@ import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 import io.github.flinkduckdb.testing.brokers.KafkaBroker;
-import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,13 +57,8 @@ class KafkaBrokerKillITCase {
         Path out = dir.resolve("out");
 
         int n = 2_000;
-        List<Integer> good =
-                IntStream.range(0, n).filter(i -> !OrderMessages.malformed(i)).boxed().toList();
-        List<Integer> dead =
-                IntStream.range(0, n)
-                        .filter(i -> OrderMessages.malformed(i) || OrderMessages.failsShipping(i))
-                        .boxed()
-                        .toList();
+        List<Integer> good = OrderMessages.good(n);
+        List<Integer> dead = OrderMessages.deadLetters(n);
         kafka.produce(topic, 0, n / 2, OrderMessages::message);
 
         OtterRun run =
@@ -121,19 +114,15 @@ class KafkaBrokerKillITCase {
         assertThat(letterIds).as("each dead letter once (transactional)").hasSize(dead.size());
 
         OrderIds.Tally delivered = inDuckDB.worst(inParquet);
-        FaultMatrix.record(
-                new FaultMatrix.Row(
-                        "Kafka broker killed (SIGKILL) mid-stream, back after 5 s",
-                        "Kafka source p2, transactional DLQ producer; DuckDB and Parquet outputs",
-                        "exactly-once",
-                        n,
-                        delivered.rows(),
-                        delivered.lost(),
-                        delivered.duplicated(),
-                        recovery,
-                        atKill
-                                + " offsets committed at the kill; "
-                                + dead.size()
-                                + " dead letters, each once"));
+        delivered.record(
+                "Kafka broker killed (SIGKILL) mid-stream, back after 5 s",
+                "Kafka source p2, transactional DLQ producer; DuckDB and Parquet outputs",
+                "exactly-once",
+                n,
+                recovery,
+                atKill
+                        + " offsets committed at the kill; "
+                        + dead.size()
+                        + " dead letters, each once");
     }
 }

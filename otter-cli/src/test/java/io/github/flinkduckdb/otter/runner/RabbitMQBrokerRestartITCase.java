@@ -8,7 +8,6 @@ import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
-import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.GetResponse;
@@ -28,7 +27,6 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.github.flinkduckdb.otter.testing.OrderMessages.failsShipping;
 import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,20 +70,9 @@ class RabbitMQBrokerRestartITCase {
         Broker.assumeRestartable();
         int beforeRestart = 1_000;
         int n = 1_500;
-        List<Integer> good = new ArrayList<>();
-        List<Integer> shipped = new ArrayList<>();
-        List<Integer> deadLetters = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (malformed(i) || failsShipping(i)) {
-                deadLetters.add(i);
-            }
-            if (!malformed(i)) {
-                good.add(i);
-                if (!failsShipping(i)) {
-                    shipped.add(i);
-                }
-            }
-        }
+        List<Integer> good = OrderMessages.good(n);
+        List<Integer> shipped = OrderMessages.shipped(n);
+        List<Integer> deadLetters = OrderMessages.deadLetters(n);
         assertThat(good).hasSize(1_425);
         assertThat(shipped).hasSize(1_365);
         assertThat(deadLetters).hasSize(135);
@@ -157,25 +144,19 @@ class RabbitMQBrokerRestartITCase {
 
         int repeated = assertDeadLetters(deadLetters, causes.size());
 
-        OrderIds.Tally delivered =
-                OrderIds.tally(db, "orders", good)
-                        .worst(OrderIds.tally(db, parquet.files("orders"), good));
-        FaultMatrix.record(
-                new FaultMatrix.Row(
-                        "RabbitMQ broker restarted mid-stream (stop_app, 4 s, start_app)",
-                        "RabbitMQ source p2, DLQ publisher; DuckDB and Parquet outputs",
-                        "exactly-once",
-                        n,
-                        delivered.rows(),
-                        delivered.lost(),
-                        delivered.duplicated(),
-                        recovered,
-                        causes.size()
-                                + " job restart(s); "
-                                + deadLetters.size()
-                                + " dead letters, "
-                                + repeated
-                                + " of them published twice (documented DLQ limit)"));
+        OrderIds.Tally delivered = OrderIds.tallyOrders(db, parquet.files("orders"), good);
+        delivered.record(
+                "RabbitMQ broker restarted mid-stream (stop_app, 4 s, start_app)",
+                "RabbitMQ source p2, DLQ publisher; DuckDB and Parquet outputs",
+                "exactly-once",
+                n,
+                recovered,
+                causes.size()
+                        + " job restart(s); "
+                        + deadLetters.size()
+                        + " dead letters, "
+                        + repeated
+                        + " of them published twice (documented DLQ limit)");
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.github.flinkduckdb.otter.testing;
 
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+import io.github.flinkduckdb.testing.faults.FaultMatrix;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +25,30 @@ public final class OrderIds {
      * @param unexpected rows whose id was not expected
      */
     public record Tally(long rows, long lost, long duplicated, long unexpected) {
+
+        /**
+         * Records this tally as a fault-matrix row ({@link FaultMatrix}): {@code messagesIn} went
+         * in, {@code recovery} from the fault's end to new rows.
+         */
+        public void record(
+                String fault,
+                String where,
+                String guarantee,
+                long messagesIn,
+                Duration recovery,
+                String note) {
+            FaultMatrix.record(
+                    new FaultMatrix.Row(
+                            fault,
+                            where,
+                            guarantee,
+                            messagesIn,
+                            rows,
+                            lost,
+                            duplicated,
+                            recovery,
+                            note));
+        }
 
         /** The worse of two outputs of one run (e.g. DuckDB and Parquet), field by field. */
         public Tally worst(Tally other) {
@@ -60,6 +86,15 @@ public final class OrderIds {
         }
         expected.removeAll(seen);
         return new Tally(rows, expected.size(), duplicated, unexpected);
+    }
+
+    /**
+     * The worse of the {@code orders} table in {@code db} and {@code parquetOrders} (the published
+     * Parquet files of the same model, e.g. {@link PublishedParquet#files}) against {@code ids}.
+     */
+    public static Tally tallyOrders(
+            DuckDBTestDatabase db, String parquetOrders, Collection<Integer> ids) {
+        return tally(db, "orders", ids).worst(tally(db, parquetOrders, ids));
     }
 
     /** {@code relation}'s order ids are exactly {@code ids}: each once, none missing. */

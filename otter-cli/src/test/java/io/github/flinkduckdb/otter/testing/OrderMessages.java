@@ -4,6 +4,9 @@ import io.github.flinkduckdb.otter.dlq.DeadLetterHeaders;
 
 import com.rabbitmq.client.GetResponse;
 
+import java.util.List;
+import java.util.stream.IntStream;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,6 +52,24 @@ public final class OrderMessages {
 
     public static boolean failsShipping(int i) {
         return i % 25 == 3;
+    }
+
+    /** Of messages 0..n-1 ({@link #message}): the ids in {@code orders} (all but malformed). */
+    public static List<Integer> good(int n) {
+        return IntStream.range(0, n).filter(i -> !malformed(i)).boxed().toList();
+    }
+
+    /** Of messages 0..n-1: the ids in {@code shipping} (neither malformed nor failing it). */
+    public static List<Integer> shipped(int n) {
+        return IntStream.range(0, n)
+                .filter(i -> !malformed(i) && !failsShipping(i))
+                .boxed()
+                .toList();
+    }
+
+    /** Of messages 0..n-1: the ids of dead letters (malformed, or failing {@code shipping}). */
+    public static List<Integer> deadLetters(int n) {
+        return IntStream.range(0, n).filter(i -> malformed(i) || failsShipping(i)).boxed().toList();
     }
 
     /** Message {@code i}: malformed, failing shipping, or a good EUR/USD order. */
