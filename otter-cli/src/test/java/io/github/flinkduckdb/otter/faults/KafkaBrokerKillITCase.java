@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,8 +60,7 @@ class KafkaBrokerKillITCase {
         int n = 2_000;
         List<Integer> good = OrderMessages.good(n);
         List<Integer> dead = OrderMessages.deadLetters(n);
-        kafka.produce(topic, 0, n / 2, OrderMessages::message);
-
+        kafka.produce(topic, 0, n / 4, OrderMessages::message);
         OtterRun run =
                 OtterRuns.embedded(OtterRuns.load(project, out), dir.resolve("state"), true, 0, 10);
         CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
@@ -71,17 +71,39 @@ class KafkaBrokerKillITCase {
                 "200 offsets committed before the kill",
                 Duration.ofSeconds(90),
                 () -> kafka.committed(group, topic) >= 200);
+        // The rest paced (50 every 300 ms) by a producer that goes on through the kill (its sends
+        // wait for the broker); the kill comes once half the messages are out: mid-stream.
+        AtomicInteger produced = new AtomicInteger(n / 4);
+        CompletableFuture<Void> producer =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = n / 4; i < n; i += 50) {
+                                    kafka.produce(topic, i, i + 50, OrderMessages::message);
+                                    produced.set(i + 50);
+                                    Thread.sleep(300);
+                                }
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+        Poll.until(
+                "half the messages produced",
+                Duration.ofSeconds(60),
+                () -> produced.get() >= n / 2);
         long atKill = kafka.committed(group, topic);
-        assertThat(atKill).as("the kill is mid-stream").isLessThan(n / 2);
+        assertThat(produced.get())
+                .as("the kill is mid-stream: messages still to come")
+                .isLessThan(n);
 
         broker.killAndRestart(Duration.ofSeconds(5));
         Instant up = Instant.now();
-        kafka.produce(topic, n / 2, n, OrderMessages::message);
         Poll.until(
                 "offsets committed after the restart",
                 Duration.ofSeconds(120),
                 () -> kafka.committed(group, topic) > atKill);
         Duration recovery = Duration.between(up, Instant.now());
+        producer.get(2, TimeUnit.MINUTES);
         Poll.until(
                 "every offset committed",
                 Duration.ofSeconds(120),
