@@ -1,7 +1,7 @@
 package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.testing.Broker;
-import io.github.flinkduckdb.otter.testing.OrderMessages;
+import io.github.flinkduckdb.otter.testing.OrderStream;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.Rabbit;
@@ -9,7 +9,6 @@ import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.rabbitmq.client.GetResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,16 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
-import static io.github.flinkduckdb.otter.testing.OrderMessages.failsShipping;
-import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -71,24 +64,14 @@ class RabbitMQBrokerRestartITCase {
         Broker.assumeRestartable();
         int beforeRestart = 1_000;
         int n = 1_500;
-        List<Integer> good = new ArrayList<>();
-        List<Integer> shipped = new ArrayList<>();
-        List<Integer> deadLetters = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if (malformed(i) || failsShipping(i)) {
-                deadLetters.add(i);
-            }
-            if (!malformed(i)) {
-                good.add(i);
-                if (!failsShipping(i)) {
-                    shipped.add(i);
-                }
-            }
-        }
+        OrderStream stream = new OrderStream(ID, n);
+        List<Integer> good = stream.good();
+        List<Integer> shipped = stream.shipped();
+        List<Integer> deadLetters = stream.deadLetters();
         assertThat(good).hasSize(1_425);
         assertThat(shipped).hasSize(1_365);
         assertThat(deadLetters).hasSize(135);
-        publish(0, beforeRestart);
+        stream.publish(rabbit, queue, 0, beforeRestart);
 
         Path out = dir.resolve("out");
         OtterRun run =
@@ -110,7 +93,7 @@ class RabbitMQBrokerRestartITCase {
 
         Instant up = Broker.restart(rabbit, Duration.ofSeconds(4));
         // The rest while the job recovers.
-        publish(beforeRestart, n);
+        stream.publish(rabbit, queue, beforeRestart, n);
         long committedAtStart = parquet.rows("orders");
         Poll.until(
                 "a row committed after the restart",
@@ -146,46 +129,15 @@ class RabbitMQBrokerRestartITCase {
 
         // Each good order exactly once, in DuckDB and in the published Parquet files.
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
-        assertExactly(db, "orders", good);
-        assertExactly(db, parquet.files("orders"), good);
-        assertExactly(db, "shipping", shipped);
-        assertExactly(db, parquet.files("shipping"), shipped);
+        OrderStream.assertExactly(db, "orders", good);
+        OrderStream.assertExactly(db, parquet.files("orders"), good);
+        OrderStream.assertExactly(db, "shipping", shipped);
+        OrderStream.assertExactly(db, parquet.files("shipping"), shipped);
         assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(good.size());
         // Everything acknowledged: nothing came back to the queue when the consumers closed.
         assertThat(rabbit.count(queue)).isZero();
 
-        assertDeadLetters(deadLetters, causes.size());
-    }
-
-    /**
-     * Every dead letter of {@code expected}, body unchanged, with its headers and a stable message
-     * id; repeats only as the publisher's documented limit allows after {@code restarts} restarts.
-     */
-    private void assertDeadLetters(List<Integer> expected, int restarts) throws Exception {
-        List<GetResponse> letters = rabbit.drain(dlq);
-        List<Integer> order = new ArrayList<>();
-        for (GetResponse r : letters) {
-            int i = OrderMessages.checkDeadLetter(r, queue, ID);
-            assertThat(r.getProps().getMessageId())
-                    .isEqualTo(ID + i + (malformed(i) ? "/parse" : "/transform/shipping"));
-            order.add(i);
-        }
-        assertThat(new TreeSet<>(order)).containsExactlyElementsOf(expected);
-        // The publisher's documented limit: a restart restores the letters of its checkpoint, which
-        // that checkpoint's completion may have published already. A repeat is then one earlier
-        // transaction published again (the same letters in the same order), at most one per
-        // restart.
-        List<List<Integer>> repeats = repeatedBlocks(order);
-        System.out.printf(
-                "dead letters: %d published, %d distinct; published again: %s%n",
-                order.size(), expected.size(), repeats);
-        assertThat(repeats.size()).isLessThanOrEqualTo(restarts);
-        for (List<Integer> block : repeats) {
-            int first = order.indexOf(block.get(0));
-            assertThat(order.subList(first, first + block.size()))
-                    .as("a repeat is an earlier transaction again")
-                    .isEqualTo(block);
-        }
+        stream.assertDeadLetters(rabbit.drain(dlq), queue, causes.size());
     }
 
     /**
@@ -209,46 +161,6 @@ class RabbitMQBrokerRestartITCase {
                             + rootCause(f.path("stacktrace").asText()));
         }
         return causes;
-    }
-
-    /** Runs of consecutive letters whose id came earlier in {@code order}. */
-    private static List<List<Integer>> repeatedBlocks(List<Integer> order) {
-        List<List<Integer>> blocks = new ArrayList<>();
-        Set<Integer> seen = new HashSet<>();
-        List<Integer> block = new ArrayList<>();
-        for (int i : order) {
-            if (!seen.add(i)) {
-                block.add(i);
-            } else if (!block.isEmpty()) {
-                blocks.add(block);
-                block = new ArrayList<>();
-            }
-        }
-        if (!block.isEmpty()) {
-            blocks.add(block);
-        }
-        return blocks;
-    }
-
-    private void publish(int from, int to) throws Exception {
-        for (int i = from; i < to; i++) {
-            rabbit.publish(queue, OrderMessages.message(i), ID + i);
-        }
-    }
-
-    /** {@code relation}'s order ids are exactly {@code ids}: each once, none missing. */
-    private static void assertExactly(DuckDBTestDatabase db, String relation, List<Integer> ids) {
-        assertThat(db.count("SELECT count(*) FROM " + relation)).as(relation).isEqualTo(ids.size());
-        assertThat(db.count("SELECT count(DISTINCT order_id) FROM " + relation))
-                .as(relation)
-                .isEqualTo(ids.size());
-        assertThat(
-                        db.strings(
-                                "SELECT string_agg(order_id::VARCHAR, ',' ORDER BY order_id) FROM "
-                                        + relation))
-                .as(relation)
-                .containsExactly(
-                        ids.stream().map(String::valueOf).collect(Collectors.joining(",")));
     }
 
     /** The last {@code Caused by:} line of a stack trace (the first line when there is none). */
