@@ -2,7 +2,7 @@ package io.github.flinkduckdb.otter.runner;
 
 import io.github.flinkduckdb.otter.testing.Broker;
 import io.github.flinkduckdb.otter.testing.OrderIds;
-import io.github.flinkduckdb.otter.testing.OrderMessages;
+import io.github.flinkduckdb.otter.testing.OrderStream;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.Rabbit;
@@ -10,7 +10,6 @@ import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.rabbitmq.client.GetResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,14 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import static io.github.flinkduckdb.otter.testing.OrderMessages.malformed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -70,13 +65,14 @@ class RabbitMQBrokerRestartITCase {
         Broker.assumeRestartable();
         int beforeRestart = 1_000;
         int n = 1_500;
-        List<Integer> good = OrderMessages.good(n);
-        List<Integer> shipped = OrderMessages.shipped(n);
-        List<Integer> deadLetters = OrderMessages.deadLetters(n);
+        OrderStream stream = new OrderStream(ID, n);
+        List<Integer> good = stream.good();
+        List<Integer> shipped = stream.shipped();
+        List<Integer> deadLetters = stream.deadLetters();
         assertThat(good).hasSize(1_425);
         assertThat(shipped).hasSize(1_365);
         assertThat(deadLetters).hasSize(135);
-        publish(0, beforeRestart);
+        stream.publish(rabbit, queue, 0, beforeRestart);
 
         Path out = dir.resolve("out");
         OtterRun run =
@@ -98,7 +94,7 @@ class RabbitMQBrokerRestartITCase {
 
         Instant up = Broker.restart(rabbit, Duration.ofSeconds(4));
         // The rest while the job recovers.
-        publish(beforeRestart, n);
+        stream.publish(rabbit, queue, beforeRestart, n);
         long committedAtStart = parquet.rows("orders");
         Poll.until(
                 "a row committed after the restart",
@@ -142,7 +138,8 @@ class RabbitMQBrokerRestartITCase {
         // Everything acknowledged: nothing came back to the queue when the consumers closed.
         assertThat(rabbit.count(queue)).isZero();
 
-        int repeated = assertDeadLetters(deadLetters, causes.size());
+        List<Integer> letters = stream.assertDeadLetters(rabbit.drain(dlq), queue, causes.size());
+        int repeated = letters.size() - deadLetters.size();
 
         OrderIds.Tally delivered = OrderIds.tallyOrders(db, parquet.files("orders"), good);
         delivered.record(
@@ -157,39 +154,6 @@ class RabbitMQBrokerRestartITCase {
                         + " dead letters, "
                         + repeated
                         + " of them published twice (documented DLQ limit)");
-    }
-
-    /**
-     * Every dead letter of {@code expected}, body unchanged, with its headers and a stable message
-     * id; repeats only as the publisher's documented limit allows after {@code restarts} restarts.
-     * Returns how many letters were published more than once.
-     */
-    private int assertDeadLetters(List<Integer> expected, int restarts) throws Exception {
-        List<GetResponse> letters = rabbit.drain(dlq);
-        List<Integer> order = new ArrayList<>();
-        for (GetResponse r : letters) {
-            int i = OrderMessages.checkDeadLetter(r, queue, ID);
-            assertThat(r.getProps().getMessageId())
-                    .isEqualTo(ID + i + (malformed(i) ? "/parse" : "/transform/shipping"));
-            order.add(i);
-        }
-        assertThat(new TreeSet<>(order)).containsExactlyElementsOf(expected);
-        // The publisher's documented limit: a restart restores the letters of its checkpoint, which
-        // that checkpoint's completion may have published already. A repeat is then one earlier
-        // transaction published again (the same letters in the same order), at most one per
-        // restart.
-        List<List<Integer>> repeats = repeatedBlocks(order);
-        System.out.printf(
-                "dead letters: %d published, %d distinct; published again: %s%n",
-                order.size(), expected.size(), repeats);
-        assertThat(repeats.size()).isLessThanOrEqualTo(restarts);
-        for (List<Integer> block : repeats) {
-            int first = order.indexOf(block.get(0));
-            assertThat(order.subList(first, first + block.size()))
-                    .as("a repeat is an earlier transaction again")
-                    .isEqualTo(block);
-        }
-        return order.size() - expected.size();
     }
 
     /**
@@ -213,31 +177,6 @@ class RabbitMQBrokerRestartITCase {
                             + rootCause(f.path("stacktrace").asText()));
         }
         return causes;
-    }
-
-    /** Runs of consecutive letters whose id came earlier in {@code order}. */
-    private static List<List<Integer>> repeatedBlocks(List<Integer> order) {
-        List<List<Integer>> blocks = new ArrayList<>();
-        Set<Integer> seen = new HashSet<>();
-        List<Integer> block = new ArrayList<>();
-        for (int i : order) {
-            if (!seen.add(i)) {
-                block.add(i);
-            } else if (!block.isEmpty()) {
-                blocks.add(block);
-                block = new ArrayList<>();
-            }
-        }
-        if (!block.isEmpty()) {
-            blocks.add(block);
-        }
-        return blocks;
-    }
-
-    private void publish(int from, int to) throws Exception {
-        for (int i = from; i < to; i++) {
-            rabbit.publish(queue, OrderMessages.message(i), ID + i);
-        }
     }
 
     /** The last {@code Caused by:} line of a stack trace (the first line when there is none). */
