@@ -26,7 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The DuckDB sink the way users deploy it: a standalone cluster with a JobManager and two
  * TaskManager processes (2 slots each), the job jar uploaded and run over REST, parallelism 4 over
  * both TaskManagers, one local DuckDB file. One TaskManager is killed with SIGKILL mid-stream and
- * replaced; the job recovers from its checkpoint.
+ * replaced; the job recovers from its checkpoint. In one case the kill hits the committer's
+ * TaskManager between its DuckDB transaction's BEGIN and COMMIT: DuckDB drops the uncommitted
+ * transaction when the file is opened again, and the replayed committables go in once.
  */
 class DuckDBSinkOnClusterE2E {
 
@@ -106,20 +108,28 @@ class DuckDBSinkOnClusterE2E {
         cluster.killTaskManager(victim);
         Instant killed = Instant.now();
         cluster.startTaskManager();
-        // Recovered: a checkpoint completes after the restart (on the new TaskManager's slots).
-        while (rest.completedCheckpoints(job) <= before && !rest.jobState(job).equals("FINISHED")) {
-            assertThat(Instant.now())
-                    .as("a checkpoint after the kill within 3 min")
-                    .isBefore(killed.plus(Duration.ofMinutes(3)));
-            Thread.sleep(100);
-        }
-        Duration recovery = Duration.between(killed, Instant.now());
+        Duration recovery = awaitCheckpointAfter(job, before, killed);
         String state = rest.awaitTermination(job, Duration.ofMinutes(3));
         assertThat(state).as(rest.exceptionHistory(job)).isEqualTo("FINISHED");
         assertThat(rest.restarts(job))
                 .as("the job lost a TaskManager and restarted")
                 .isGreaterThanOrEqualTo(1);
         return recovery;
+    }
+
+    /**
+     * Recovered: a checkpoint completes after the kill (on the new TaskManager's slots), or the job
+     * finished; returns the time since the kill.
+     */
+    private static Duration awaitCheckpointAfter(String job, long before, Instant killed)
+            throws Exception {
+        while (rest.completedCheckpoints(job) <= before && !rest.jobState(job).equals("FINISHED")) {
+            assertThat(Instant.now())
+                    .as("a checkpoint after the kill within 3 min")
+                    .isBefore(killed.plus(Duration.ofMinutes(3)));
+            Thread.sleep(100);
+        }
+        return Duration.between(killed, Instant.now());
     }
 
     private static void record(String guarantee, DuckDBTestDatabase db, Duration recovery) {
@@ -151,6 +161,105 @@ class DuckDBSinkOnClusterE2E {
         assertThat(db.count("SELECT count(DISTINCT id) FROM orders")).isEqualTo(ROWS);
         assertThat(db.count("SELECT max(id) FROM orders")).isEqualTo(ROWS - 1);
         record("exactly-once", db, recovery);
+    }
+
+    @Test
+    void exactlyOnceKeepsEveryIdExactlyOnceWhenATaskManagerDiesInsideAnOpenCommit()
+            throws Exception {
+        // A CHECK that costs some 20 us per row (an md5 of 10 KB) keeps each commit's transaction
+        // open for a fraction of a second or more, so the kill below can land inside one.
+        Path file = work.resolve("killed-in-commit.duckdb");
+        DuckDBTestDatabase.at(file)
+                .execute(
+                        "CREATE TABLE orders (id BIGINT NOT NULL, batch VARCHAR, amount DOUBLE,"
+                                + " CHECK (md5(repeat(batch, 2000)) <> ''))");
+        long batches = 400;
+        long rows = batches * ROWS_PER_BATCH;
+        // Only what the TaskManagers log from here on: the other tests' jobs ran on them too.
+        List<Integer> from = new java.util.ArrayList<>();
+        for (int i = 0; i < cluster.taskManagers().size(); i++) {
+            from.add(tail(cluster.taskManagerLog(i)).length());
+        }
+        String job =
+                rest.runJar(
+                        jarId,
+                        DuckDBSinkJob.class.getName(),
+                        Arrays.asList(
+                                "--db", file.toString(),
+                                "--guarantee", "EXACTLY_ONCE",
+                                "--batches", String.valueOf(batches),
+                                "--rows-per-batch", String.valueOf(ROWS_PER_BATCH),
+                                "--batches-per-second", "100",
+                                "--parallelism", "4",
+                                "--checkpoint-interval", "1000"));
+        // The committer's TaskManager logs "DuckDB transaction open" after BEGIN and "DuckDB
+        // transaction committed" after COMMIT (TargetTransaction at DEBUG): kill it between the
+        // two, after two commits.
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        int victim = -1;
+        while (victim < 0) {
+            assertThat(Instant.now()).as("an open commit within 120 s").isBefore(deadline);
+            List<Process> tms = cluster.taskManagers();
+            for (int i = 0; i < tms.size() && victim < 0; i++) {
+                String log = tail(cluster.taskManagerLog(i));
+                log = log.substring(Math.min(log.length(), i < from.size() ? from.get(i) : 0));
+                if (tms.get(i).isAlive()
+                        && count(log, "DuckDB transaction committed") >= 2
+                        && log.lastIndexOf("DuckDB transaction open")
+                                > log.lastIndexOf("DuckDB transaction committed")) {
+                    cluster.killTaskManager(i);
+                    victim = i;
+                }
+            }
+            Thread.sleep(5);
+        }
+        Instant killed = Instant.now();
+        // No checkpoint completes without the killed TaskManager's tasks: counted after the kill.
+        long before = rest.completedCheckpoints(job);
+        String log = tail(cluster.taskManagerLog(victim));
+        assertThat(log.lastIndexOf("DuckDB transaction open"))
+                .as("the TaskManager died with its DuckDB transaction open (no COMMIT after BEGIN)")
+                .isGreaterThan(log.lastIndexOf("DuckDB transaction committed"));
+        cluster.startTaskManager();
+        Duration recovery = awaitCheckpointAfter(job, before, killed);
+        String state = rest.awaitTermination(job, Duration.ofMinutes(3));
+        assertThat(state).as(rest.exceptionHistory(job)).isEqualTo("FINISHED");
+
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(file);
+        long out = db.count("SELECT count(*) FROM orders");
+        long distinct = db.count("SELECT count(DISTINCT id) FROM orders");
+        long inRange =
+                db.count(
+                        "SELECT count(DISTINCT id) FROM orders WHERE id BETWEEN 0 AND "
+                                + (rows - 1));
+        assertThat(out).isEqualTo(rows);
+        assertThat(distinct).isEqualTo(rows);
+        assertThat(inRange).isEqualTo(rows);
+        FaultMatrix.record(
+                new FaultMatrix.Row(
+                        "TaskManager SIGKILL inside the committer's open DuckDB transaction",
+                        "DuckDBSink p4 on a standalone cluster (2 TaskManagers)",
+                        "exactly-once",
+                        rows,
+                        out,
+                        rows - inRange,
+                        out - distinct,
+                        recovery,
+                        "the kill between BEGIN and COMMIT (TaskManager log); recovery: kill to"
+                                + " the next completed checkpoint"));
+    }
+
+    /** The file's text, or "" while it does not exist. */
+    private static String tail(Path file) throws java.io.IOException {
+        return java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -211,6 +211,11 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         return tm;
     }
 
+    /** The log file of TaskManager {@code index} (in the order they were started). */
+    public Path taskManagerLog(int index) {
+        return home.resolve("log/taskmanager-" + index + ".log");
+    }
+
     /** Kills a TaskManager with SIGKILL, as a crashed machine would. */
     public synchronized void killTaskManager(int index) throws InterruptedException {
         Process tm = taskManagers.get(index);
@@ -301,6 +306,10 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
                         "logger.pekko.level = WARN",
                         "logger.netty.name = org.apache.flink.shaded.netty4",
                         "logger.netty.level = WARN",
+                        // Where the sink's DuckDB transactions open and commit (a test kills a
+                        // TaskManager between the two).
+                        "logger.transaction.name = io.github.flinkduckdb.sink.internal.TargetTransaction",
+                        "logger.transaction.level = DEBUG",
                         "");
         Files.write(home.resolve("conf/log4j.properties"), log4j.getBytes(StandardCharsets.UTF_8));
     }

@@ -4,6 +4,9 @@ import io.github.flinkduckdb.schema.ColumnSchema;
 
 import org.apache.flink.annotation.Internal;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.HashSet;
@@ -21,6 +24,8 @@ import java.util.Set;
  */
 @Internal
 public final class TargetTransaction {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TargetTransaction.class);
 
     /** Checks a staged column against the target inside the transaction (e.g. adds it). */
     @FunctionalInterface
@@ -107,6 +112,9 @@ public final class TargetTransaction {
             throws Exception {
         long started = System.nanoTime();
         TargetTable.begin(target.connection());
+        // At DEBUG, where the transaction opens and commits: the fault tests kill a TaskManager
+        // between the two lines.
+        LOG.debug("DuckDB transaction open: {} staged relation(s)", relations.size());
         try {
             Set<String> skipped = new HashSet<>();
             long rows = 0;
@@ -141,6 +149,7 @@ public final class TargetTransaction {
                 return new Outcome(0, skipped, false);
             }
             TargetTable.commit(target.connection());
+            LOG.debug("DuckDB transaction committed: {} row(s)", rows);
             gauges.committed(rows, started);
             return new Outcome(rows, skipped, true);
         } catch (Exception e) {
