@@ -441,5 +441,28 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         } catch (IllegalStateException shuttingDown) {
             // the hook runs anyway
         }
+        // The processes' temporary files (blobs, uploaded jars, and a 69 MB DuckDB library that
+        // the driver extracts for every job's class loader and a killed TaskManager never
+        // deletes): up to 2 GB per test class. Logs, checkpoints and databases stay.
+        deleteRecursively(home.resolve("tmp"));
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException e) {
+                                    // best effort: the next build's clean removes the rest
+                                }
+                            });
+        } catch (IOException e) {
+            // best effort, as above
+        }
     }
 }

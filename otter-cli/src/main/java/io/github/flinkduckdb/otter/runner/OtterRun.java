@@ -6,6 +6,7 @@ import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -295,6 +296,9 @@ public final class OtterRun {
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+        // Accumulators (the progress line's and /readyz's message counts) travel with the
+        // TaskManager's heartbeat: every 2 s instead of Flink's 10 s, in-process, costs nothing.
+        conf.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(2));
         conf.set(
                 TaskManagerOptions.MANAGED_MEMORY_SIZE,
                 org.apache.flink.configuration.MemorySize.parse("64m"));
