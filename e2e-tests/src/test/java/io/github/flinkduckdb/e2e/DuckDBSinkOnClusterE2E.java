@@ -61,23 +61,29 @@ class DuckDBSinkOnClusterE2E {
     }
 
     private static List<String> args(Path db, String guarantee, String... more) {
+        return args(db, guarantee, BATCHES, ROWS_PER_BATCH, 150, 4, 500, more);
+    }
+
+    /** DuckDBSinkJob's arguments. */
+    private static List<String> args(
+            Path db,
+            String guarantee,
+            long batches,
+            int rowsPerBatch,
+            int batchesPerSecond,
+            int parallelism,
+            int checkpointMillis,
+            String... more) {
         List<String> args =
                 new java.util.ArrayList<>(
                         Arrays.asList(
-                                "--db",
-                                db.toString(),
-                                "--guarantee",
-                                guarantee,
-                                "--batches",
-                                String.valueOf(BATCHES),
-                                "--rows-per-batch",
-                                String.valueOf(ROWS_PER_BATCH),
-                                "--batches-per-second",
-                                "150",
-                                "--parallelism",
-                                "4",
-                                "--checkpoint-interval",
-                                "500"));
+                                "--db", db.toString(),
+                                "--guarantee", guarantee,
+                                "--batches", String.valueOf(batches),
+                                "--rows-per-batch", String.valueOf(rowsPerBatch),
+                                "--batches-per-second", String.valueOf(batchesPerSecond),
+                                "--parallelism", String.valueOf(parallelism),
+                                "--checkpoint-interval", String.valueOf(checkpointMillis)));
         args.addAll(Arrays.asList(more));
         return args;
     }
@@ -132,24 +138,42 @@ class DuckDBSinkOnClusterE2E {
         return Duration.between(killed, Instant.now());
     }
 
+    /** The orders' ids: rows, distinct ids, distinct ids in {@code 0..expected-1}. */
+    private record Ids(long rows, long distinct, long inRange) {
+
+        static Ids of(DuckDBTestDatabase db, long expected) {
+            return new Ids(
+                    db.count("SELECT count(*) FROM orders"),
+                    db.count("SELECT count(DISTINCT id) FROM orders"),
+                    db.count(
+                            "SELECT count(DISTINCT id) FROM orders WHERE id BETWEEN 0 AND "
+                                    + (expected - 1)));
+        }
+
+        /** Records the fault-matrix row of a run that wrote these ids for {@code expected}. */
+        void record(String fault, String guarantee, long expected, Duration recovery, String note) {
+            FaultMatrix.record(
+                    new FaultMatrix.Row(
+                            fault,
+                            "DuckDBSink p4 on a standalone cluster (2 TaskManagers)",
+                            guarantee,
+                            expected,
+                            rows,
+                            expected - inRange,
+                            rows - distinct,
+                            recovery,
+                            note));
+        }
+    }
+
     private static void record(String guarantee, DuckDBTestDatabase db, Duration recovery) {
-        long rows = db.count("SELECT count(*) FROM orders");
-        long distinct = db.count("SELECT count(DISTINCT id) FROM orders");
-        long inRange =
-                db.count(
-                        "SELECT count(DISTINCT id) FROM orders WHERE id BETWEEN 0 AND "
-                                + (ROWS - 1));
-        FaultMatrix.record(
-                new FaultMatrix.Row(
+        Ids.of(db, ROWS)
+                .record(
                         "TaskManager SIGKILL mid-stream, replaced",
-                        "DuckDBSink p4 on a standalone cluster (2 TaskManagers)",
                         guarantee,
                         ROWS,
-                        rows,
-                        ROWS - inRange,
-                        rows - distinct,
                         recovery,
-                        "recovery: kill to the next completed checkpoint"));
+                        "recovery: kill to the next completed checkpoint");
     }
 
     @Test
@@ -184,14 +208,7 @@ class DuckDBSinkOnClusterE2E {
                 rest.runJar(
                         jarId,
                         DuckDBSinkJob.class.getName(),
-                        Arrays.asList(
-                                "--db", file.toString(),
-                                "--guarantee", "EXACTLY_ONCE",
-                                "--batches", String.valueOf(batches),
-                                "--rows-per-batch", String.valueOf(ROWS_PER_BATCH),
-                                "--batches-per-second", "100",
-                                "--parallelism", "4",
-                                "--checkpoint-interval", "1000"));
+                        args(file, "EXACTLY_ONCE", batches, ROWS_PER_BATCH, 100, 4, 1000));
         // The committer's TaskManager logs "DuckDB transaction open" after BEGIN and "DuckDB
         // transaction committed" after COMMIT (TargetTransaction at DEBUG): kill it between the
         // two, after two commits.
@@ -225,28 +242,15 @@ class DuckDBSinkOnClusterE2E {
         String state = rest.awaitTermination(job, Duration.ofMinutes(3));
         assertThat(state).as(rest.exceptionHistory(job)).isEqualTo("FINISHED");
 
-        DuckDBTestDatabase db = DuckDBTestDatabase.at(file);
-        long out = db.count("SELECT count(*) FROM orders");
-        long distinct = db.count("SELECT count(DISTINCT id) FROM orders");
-        long inRange =
-                db.count(
-                        "SELECT count(DISTINCT id) FROM orders WHERE id BETWEEN 0 AND "
-                                + (rows - 1));
-        assertThat(out).isEqualTo(rows);
-        assertThat(distinct).isEqualTo(rows);
-        assertThat(inRange).isEqualTo(rows);
-        FaultMatrix.record(
-                new FaultMatrix.Row(
-                        "TaskManager SIGKILL inside the committer's open DuckDB transaction",
-                        "DuckDBSink p4 on a standalone cluster (2 TaskManagers)",
-                        "exactly-once",
-                        rows,
-                        out,
-                        rows - inRange,
-                        out - distinct,
-                        recovery,
-                        "the kill between BEGIN and COMMIT (TaskManager log); recovery: kill to"
-                                + " the next completed checkpoint"));
+        Ids ids = Ids.of(DuckDBTestDatabase.at(file), rows);
+        assertThat(ids).as("rows, distinct ids, expected ids").isEqualTo(new Ids(rows, rows, rows));
+        ids.record(
+                "TaskManager SIGKILL inside the committer's open DuckDB transaction",
+                "exactly-once",
+                rows,
+                recovery,
+                "the kill between BEGIN and COMMIT (TaskManager log); recovery: kill to the next"
+                        + " completed checkpoint");
     }
 
     /** The file's text, or "" while it does not exist. */
@@ -287,15 +291,7 @@ class DuckDBSinkOnClusterE2E {
                     rest.runJar(
                             jarId,
                             DuckDBSinkJob.class.getName(),
-                            Arrays.asList(
-                                    "--db", file.toString(),
-                                    "--guarantee", "EXACTLY_ONCE",
-                                    "--batches", "50",
-                                    "--rows-per-batch", "10",
-                                    "--batches-per-second", "100",
-                                    "--parallelism", "2",
-                                    "--checkpoint-interval", "300",
-                                    "--max-retries", "1"));
+                            args(file, "EXACTLY_ONCE", 50, 10, 100, 2, 300, "--max-retries", "1"));
             Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
             String history = rest.exceptionHistory(job);
             while (!history.contains("Could not set lock on file")) {
