@@ -1,12 +1,13 @@
 package io.github.flinkduckdb.source;
 
+import io.github.flinkduckdb.testing.SerializerFuzz;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.Arrays;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -21,38 +22,14 @@ class DuckDBSourceStateFuzzTest {
     private static final DuckDBEnumeratorStateSerializer STATES =
             new DuckDBEnumeratorStateSerializer();
 
-    private static int version(byte[] input) {
-        return input.length == 0 ? 1 : input[0] & 3;
-    }
-
-    private static byte[] bytes(byte[] input) {
-        return input.length == 0 ? input : Arrays.copyOfRange(input, 1, input.length);
-    }
-
     @FuzzTest(maxDuration = "30s")
     void splitBytesRestoreExactlyOrFail(byte[] input) throws IOException {
-        byte[] bytes = bytes(input);
-        DuckDBSourceSplit split;
-        try {
-            split = SPLITS.deserialize(version(input), bytes);
-        } catch (IOException e) {
-            assertThat(e.getMessage()).matches("(?s)(Corrupt|Unknown) .*");
-            return;
-        }
-        assertThat(SPLITS.serialize(split)).isEqualTo(bytes);
+        SerializerFuzz.restoresExactlyOrFails(SPLITS, input);
     }
 
     @FuzzTest(maxDuration = "30s")
     void enumeratorStateBytesRestoreExactlyOrFail(byte[] input) throws IOException {
-        byte[] bytes = bytes(input);
-        DuckDBEnumeratorState state;
-        try {
-            state = STATES.deserialize(version(input), bytes);
-        } catch (IOException e) {
-            assertThat(e.getMessage()).matches("(?s)(Corrupt|Unknown) .*");
-            return;
-        }
-        assertThat(STATES.serialize(state)).isEqualTo(bytes);
+        SerializerFuzz.restoresExactlyOrFails(STATES, input);
     }
 
     @Test

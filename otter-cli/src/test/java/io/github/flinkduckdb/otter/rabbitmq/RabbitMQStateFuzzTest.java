@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.otter.rabbitmq;
 
+import io.github.flinkduckdb.testing.SerializerFuzz;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.api.Test;
 
@@ -7,7 +9,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -22,38 +23,14 @@ class RabbitMQStateFuzzTest {
     private static final RabbitMQEnumeratorStateSerializer STATES =
             new RabbitMQEnumeratorStateSerializer();
 
-    private static int version(byte[] input) {
-        return input.length == 0 ? 1 : input[0] & 3;
-    }
-
-    private static byte[] bytes(byte[] input) {
-        return input.length == 0 ? input : Arrays.copyOfRange(input, 1, input.length);
-    }
-
     @FuzzTest(maxDuration = "30s")
     void splitBytesRestoreExactlyOrFail(byte[] input) throws IOException {
-        byte[] bytes = bytes(input);
-        RabbitMQSplit split;
-        try {
-            split = SPLITS.deserialize(version(input), bytes);
-        } catch (IOException e) {
-            assertThat(e.getMessage()).matches("(?s)(Corrupt|Unknown) .*");
-            return;
-        }
-        assertThat(SPLITS.serialize(split)).isEqualTo(bytes);
+        SerializerFuzz.restoresExactlyOrFails(SPLITS, input);
     }
 
     @FuzzTest(maxDuration = "30s")
     void enumeratorStateBytesRestoreExactlyOrFail(byte[] input) throws IOException {
-        byte[] bytes = bytes(input);
-        RabbitMQEnumeratorState state;
-        try {
-            state = STATES.deserialize(version(input), bytes);
-        } catch (IOException e) {
-            assertThat(e.getMessage()).matches("(?s)(Corrupt|Unknown) .*");
-            return;
-        }
-        assertThat(STATES.serialize(state)).isEqualTo(bytes);
+        SerializerFuzz.restoresExactlyOrFails(STATES, input);
     }
 
     @Test
