@@ -60,6 +60,7 @@ final class ValidateCommand implements Callable<Integer> {
                         + "/models.yml   "
                         + project.modelsConfig().overrides().size()
                         + " override(s)");
+        out.println("    " + ProjectTransforms.describeIncoming(project, transform));
         for (ModelAnalysis m : transform.models()) {
             out.println(
                     "ok  "

@@ -104,6 +104,7 @@ public final class OtterRun {
             StreamExecutionEnvironment env = environment(rest, jobConf);
             env.setParallelism(options.parallelism());
             OtterPipeline.build(env, project, transform);
+            LOG.info("{}", ProjectTransforms.describeIncoming(project, transform));
             if (restore != null) {
                 LOG.info("Resuming from {}", restore);
             }

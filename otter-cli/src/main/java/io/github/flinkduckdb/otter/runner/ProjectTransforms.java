@@ -81,4 +81,20 @@ public final class ProjectTransforms {
             throw e;
         }
     }
+
+    /**
+     * Where the {@code incoming} schema came from and its columns, for {@code otter validate} and
+     * the run log: an inferred schema can be pinned by copying it into {@code incoming.schema}.
+     */
+    public static String describeIncoming(OtterProject project, OtterTransform transform) {
+        String origin =
+                project.modelsConfig()
+                        .inferFrom()
+                        .map(
+                                f ->
+                                        "inferred from "
+                                                + OtterProject.display(project.root(), Path.of(f)))
+                        .orElse("declared");
+        return "incoming (" + origin + "): " + transform.incomingSchema().columnDefinitions();
+    }
 }

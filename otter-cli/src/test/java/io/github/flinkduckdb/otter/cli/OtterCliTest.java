@@ -102,7 +102,34 @@ class OtterCliTest {
                                 + " (read once)")
                 .contains("ok  models/orders.sql  row-local, 7 columns")
                 .contains("ok  models/purchases.sql  row-local, 8 columns")
+                .contains(
+                        "    incoming (declared): \"order_id\" BIGINT, \"user\" STRUCT(\"id\""
+                                + " BIGINT, \"name\" VARCHAR), \"items\" STRUCT(")
                 .contains("valid: 2 model(s), source file, 2 output(s)");
+    }
+
+    @Test
+    void validatePrintsAnInferredIncomingSchemaSoItCanBePinned() throws Exception {
+        // The fixture's first three orders (its fourth line is malformed on purpose).
+        List<String> orders = Files.readAllLines(project.resolve("fixtures/orders.jsonl"));
+        Files.write(project.resolve("fixtures/good.jsonl"), orders.subList(0, 3));
+        Path models = project.resolve("config/models.yml");
+        String yaml = Files.readString(models);
+        Files.writeString(
+                models,
+                yaml.substring(0, yaml.indexOf("incoming:"))
+                        + "incoming:\n  infer_from: fixtures/good.jsonl\n");
+        Cli c = otter("validate");
+        assertThat(c.exitCode).as(c.toString()).isZero();
+        // Whole numbers are BIGINT, prices with a fraction DOUBLE, and strings are not sniffed for
+        // timestamps: placed_at is VARCHAR, to be pinned as TIMESTAMP.
+        assertThat(c.out)
+                .contains(
+                        "\n    incoming (inferred from fixtures/good.jsonl): \"order_id\" BIGINT,"
+                                + " \"user\" STRUCT(\"id\" BIGINT, \"name\" VARCHAR), \"items\""
+                                + " STRUCT(\"sku\" VARCHAR, \"name\" VARCHAR, \"quantity\" BIGINT,"
+                                + " \"price\" DOUBLE)[], \"currency\" VARCHAR, \"placed_at\""
+                                + " VARCHAR\n");
     }
 
     @Test

@@ -23,6 +23,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Envelope;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +128,7 @@ class RabbitMQSourceITCase {
     }
 
     @Test
+    @Tag(Broker.RESTARTS)
     void aBrokerRestartMidStreamKeepsEveryMessageExactlyOnceWithIds() throws Exception {
         Broker.assumeRestartable();
         int n = 3_000;
@@ -143,6 +145,7 @@ class RabbitMQSourceITCase {
     }
 
     @Test
+    @Tag(Broker.RESTARTS)
     void aBrokerRestartMidStreamLosesNothingAtLeastOnce() throws Exception {
         Broker.assumeRestartable();
         int n = 3_000;

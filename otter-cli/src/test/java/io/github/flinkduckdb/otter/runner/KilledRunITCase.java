@@ -117,12 +117,50 @@ class KilledRunITCase {
                 + (Files.exists(out) ? Files.readString(out) : "")
                 + "--- "
                 + name
-                + " stderr (tail)\n"
-                + (Files.exists(err) ? tail(Files.readString(err)) : "");
+                + " stderr (tail, progress lines left out)\n"
+                + (Files.exists(err) ? tail(withoutProgress(Files.readString(err))) : "");
+    }
+
+    /**
+     * Waits for a stopped run to exit: the savepoint (up to 2 min) or, failing that, the cancel.
+     * Fails with the run's log and its threads (jcmd) when it does not, which a bare timeout would
+     * not explain.
+     */
+    private void awaitExit(Process p, String name) throws Exception {
+        if (p.waitFor(200, TimeUnit.SECONDS)) {
+            return;
+        }
+        Process jcmd =
+                new ProcessBuilder(
+                                Paths.get(System.getProperty("java.home"), "bin", "jcmd")
+                                        .toString(),
+                                String.valueOf(p.pid()),
+                                "Thread.print")
+                        .redirectErrorStream(true)
+                        .start();
+        String threads = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        throw new AssertionError(
+                name
+                        + " did not exit 200 s after the stop\n"
+                        + log(name)
+                        + "--- threads\n"
+                        + threads);
+    }
+
+    /** The log without its progress lines (one per second), which would hide everything else. */
+    private static String withoutProgress(String log) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : log.split("\n", -1)) {
+            if (!line.contains("otter: progress: ")) {
+                sb.append(line).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     private static String tail(String s) {
-        return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+        return s.length() > 20000 ? s.substring(s.length() - 20000) : s;
     }
 
     private long parquetRows(Path out) {
@@ -234,7 +272,7 @@ class KilledRunITCase {
                                 .find());
         // Ctrl-C: stop with a savepoint.
         new ProcessBuilder("kill", "-INT", String.valueOf(second.pid())).start().waitFor();
-        assertThat(second.waitFor(120, TimeUnit.SECONDS)).as(log("second")).isTrue();
+        awaitExit(second, "second");
         String secondOut = Files.readString(dir.resolve("second.out"), StandardCharsets.UTF_8);
         assertThat(second.exitValue()).as(log("second")).isZero();
         assertThat(secondOut)
@@ -319,7 +357,7 @@ class KilledRunITCase {
         awaitIdle(queue, "next");
         assertThat(parquet.rows("orders")).as("still staged before the stop").isZero();
         new ProcessBuilder("kill", "-TERM", String.valueOf(next.pid())).start().waitFor();
-        assertThat(next.waitFor(120, TimeUnit.SECONDS)).as(log("next")).isTrue();
+        awaitExit(next, "next");
         assertThat(next.exitValue()).as(log("next")).isZero();
         assertThat(Files.readString(dir.resolve("next.out"))).contains(" STOPPED\n");
 

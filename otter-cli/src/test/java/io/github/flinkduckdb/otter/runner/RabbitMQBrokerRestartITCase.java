@@ -12,6 +12,7 @@ import io.github.flinkduckdb.testing.DuckDBTestDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the publisher's documented limit allows), the source queue acknowledged, and the run recovers and
  * ends with a savepoint.
  */
+@Tag(Broker.RESTARTS)
 class RabbitMQBrokerRestartITCase {
 
     private static final String ID = "restart-";

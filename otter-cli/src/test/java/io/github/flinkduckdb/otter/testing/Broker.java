@@ -24,6 +24,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 public final class Broker {
 
+    /**
+     * The JUnit tag of tests that restart the broker. A restart closes every connection to the
+     * machine's RabbitMQ, so the build runs these tests alone, after the others, which run in
+     * parallel JVMs (the {@code broker-restart} surefire execution).
+     */
+    public static final String RESTARTS = "broker-restart";
+
     private Broker() {}
 
     /**
