@@ -473,9 +473,20 @@ public final class OtterRun {
                                 }
                                 return null;
                             });
-            signalClass
-                    .getMethod("handle", signalClass, handlerClass)
-                    .invoke(null, signal, handler);
+            Object previous =
+                    signalClass
+                            .getMethod("handle", signalClass, handlerClass)
+                            .invoke(null, signal, handler);
+            if (previous != null && previous.equals(handlerClass.getField("SIG_IGN").get(null))) {
+                // The process started with the signal ignored (a shell runs `cmd &` so, without
+                // job control): the JVM keeps it ignored and our handler never runs.
+                LOG.warn(
+                        "SIG{} is ignored in this process (started in the background by a shell?):"
+                                + " it cannot stop the run; send {} (kill {}) instead",
+                        name,
+                        name.equals("INT") ? "SIGTERM" : "SIGINT",
+                        ProcessHandle.current().pid());
+            }
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return false;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a stream, started again (it resumes from the newest retained checkpoint), then stopped with
  * Ctrl-C (SIGINT: a savepoint). With correlation ids and exactly-once outputs, every message is in
  * DuckDB and in Parquet exactly once. A kill leaves Parquet rows staged for the next run; a stop
- * (SIGTERM too) publishes them.
+ * (SIGTERM too) publishes them. A run started with SIGINT ignored (a shell's background job) says
+ * so and stops on SIGTERM.
  */
 class KilledRunITCase {
 
@@ -67,7 +69,23 @@ class KilledRunITCase {
     }
 
     private Process otterRun(Path project, Path out, String logName) throws Exception {
+        return otterRun(project, out, logName, false);
+    }
+
+    /**
+     * Starts {@code otter run} in its own JVM; with {@code sigintIgnored} as a shell's background
+     * job starts it: SIGINT ignored.
+     */
+    private Process otterRun(Path project, Path out, String logName, boolean sigintIgnored)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
+        if (sigintIgnored) {
+            cmd.addAll(List.of("bash", "-c", "trap '' INT; exec \"$@\"", "otter"));
+        } else if (canResetSigint()) {
+            // Ctrl-C as in a terminal: a build started in the background of a shell (`mvn ... &`)
+            // has SIGINT ignored, which every child inherits and no JVM can undo.
+            cmd.addAll(List.of("env", "--default-signal=INT"));
+        }
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx768m");
         for (String opt : System.getProperty("otter.test.opens", defaultOpens()).split(" ")) {
@@ -119,6 +137,20 @@ class KilledRunITCase {
                 + name
                 + " stderr (tail, progress lines left out)\n"
                 + (Files.exists(err) ? tail(withoutProgress(Files.readString(err))) : "");
+    }
+
+    /** Whether {@code env --default-signal} (coreutils 8.31 and newer) is there. */
+    private static boolean canResetSigint() {
+        try {
+            Process p =
+                    new ProcessBuilder("env", "--default-signal=INT", "true")
+                            .redirectErrorStream(true)
+                            .start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
     }
 
     /**
@@ -321,6 +353,32 @@ class KilledRunITCase {
                 atKill
                         + " rows in Parquet at the kill; recovery includes the new JVM"
                         + " and MiniCluster start");
+    }
+
+    @Test
+    void aRunStartedWithSigintIgnoredSaysSoAndSigtermStopsIt() throws Exception {
+        String queue = rabbit.queue("otter-it-sigign");
+        rabbit.forget(queue + ".dlq");
+        Path project = TestProjects.rabbitMQOrders(dir, queue, null, 2000, 100, 0);
+        Path out = dir.resolve("out");
+        Process run = otterRun(project, out, "ignored", true);
+        Poll.until("the first checkpoint", Duration.ofSeconds(90), this::hasCheckpoint);
+        Poll.until(
+                "the warning",
+                Duration.ofSeconds(30),
+                () -> Files.readString(dir.resolve("ignored.err")).contains("SIGINT is ignored"));
+        assertThat(Files.readString(dir.resolve("ignored.err")))
+                .contains(
+                        "SIGINT is ignored in this process (started in the background by a shell?):"
+                                + " it cannot stop the run; send SIGTERM (kill "
+                                + run.pid()
+                                + ") instead");
+        new ProcessBuilder("kill", "-INT", String.valueOf(run.pid())).start().waitFor();
+        assertThat(run.waitFor(3, TimeUnit.SECONDS)).as("SIGINT did nothing").isFalse();
+        new ProcessBuilder("kill", "-TERM", String.valueOf(run.pid())).start().waitFor();
+        awaitExit(run, "ignored");
+        assertThat(run.exitValue()).as(log("ignored")).isZero();
+        assertThat(Files.readString(dir.resolve("ignored.out"))).contains(" STOPPED\n");
     }
 
     @Test
