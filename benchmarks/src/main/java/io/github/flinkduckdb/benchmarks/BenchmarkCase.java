@@ -39,20 +39,27 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One benchmark case in its own JVM (forked by {@link BenchmarkSuite}), so heap, RSS and JIT state
- * belong to that case alone. Prints one line: {@code
- * RESULT|name|rows|seconds|maxHeapMB|rssMB|check}.
+ * Benchmark cases in a JVM forked by {@link BenchmarkSuite}: at full scale one case per JVM, so
+ * heap, RSS and JIT state belong to that case alone; the smoke test runs a whole round in one JVM.
+ * Arguments: the work directory, then a case name and its rows for each case to run, in order.
+ * Prints {@code RESULT|name|rows|seconds|maxHeapMB|rssMB|check|maxLiveHeapMB|p99Millis} for each
+ * result of a case, then {@code DONE|name} when the case is over.
  */
 public final class BenchmarkCase {
 
     private BenchmarkCase() {}
 
     public static void main(String[] args) throws Exception {
-        String name = args[0];
-        long rows = Long.parseLong(args[1]);
-        Path dir = Paths.get(args[2]);
+        Path dir = Paths.get(args[0]);
         checkpointDirectory = dir.resolve("checkpoints");
         Files.createDirectories(dir);
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            runCase(args[i], Long.parseLong(args[i + 1]), dir);
+            System.out.println("DONE|" + args[i]);
+        }
+    }
+
+    private static void runCase(String name, long rows, Path dir) throws Exception {
         Path db = dir.resolve(name + "-" + rows + ".duckdb");
         Files.deleteIfExists(db);
         Files.deleteIfExists(Paths.get(db + ".wal"));

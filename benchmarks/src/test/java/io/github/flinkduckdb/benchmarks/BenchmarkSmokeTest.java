@@ -6,47 +6,90 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every harness runs at a tiny scale in the regular build, so the suite never rots. It checks that
- * each case wrote the rows it claims; it does not judge speed (the full suite does, with a baseline
- * from the same run).
+ * Every harness runs at a tiny scale in the regular build, with one pair, so the suite never rots.
+ * It checks that each case wrote the rows it claims and that the report is built from the pairs; it
+ * does not judge speed (the full suite does, with baselines from the same run).
  */
 class BenchmarkSmokeTest {
 
     @TempDir Path work;
 
     @Test
-    void everyCaseRunsAndWritesItsRows() throws Exception {
-        Map<String, BenchmarkSuite.Result> results = BenchmarkSuite.run("smoke", work);
-        for (String planned : BenchmarkSuite.plan("smoke").keySet()) {
-            if (!planned.equals("transform") && !planned.equals("pipeline")) {
-                assertThat(results).containsKey(planned);
-            }
-        }
-        assertThat(results)
-                .containsKeys(
-                        "transform-per-message",
+    void everyCaseRunsWritesItsRowsAndIsReportedWithOnePair() throws Exception {
+        BenchmarkSuite.Measurements m = BenchmarkSuite.run("smoke", 1, work);
+
+        List<String> comparisons = new ArrayList<>(BenchmarkSuite.SINK_CASES);
+        comparisons.addAll(
+                List.of(
+                        BenchmarkSuite.SQL_APPEND,
+                        BenchmarkSuite.SQL_UPSERT,
+                        BenchmarkSuite.UPSERT_VS_APPEND,
                         "transform-batched-100",
                         "transform-batched-1000",
                         "transform-batched-5000",
-                        "pipeline-raw-consumer",
-                        "pipeline-otter",
-                        "pipeline-otter-p2");
-        for (BenchmarkSuite.Result r : results.values()) {
-            assertThat(r.check).as(r.name).isEqualTo("ok");
-            assertThat(r.seconds).as(r.name).isPositive();
+                        BenchmarkSuite.PIPELINE_P1,
+                        BenchmarkSuite.PIPELINE_P2));
+        for (String comparison : comparisons) {
+            assertThat(m.pairs(comparison)).as(comparison).hasSize(1);
         }
-        String report = BenchmarkSuite.report(results, "smoke");
+        // The raw appender runs next to every sink case and on both sides of the SQL cases.
+        assertThat(m.results(BenchmarkSuite.RAW)).hasSize(BenchmarkSuite.SINK_CASES.size() + 2);
+        assertThat(m.results(BenchmarkSuite.MEMORY)).isEmpty();
+        for (String name : m.resultNames()) {
+            for (BenchmarkSuite.Result r : m.results(name)) {
+                assertThat(r.check).as(name).isEqualTo("ok");
+                assertThat(r.seconds).as(name).isPositive();
+            }
+        }
+
+        String report = BenchmarkSuite.report(m, "smoke");
+        System.out.println(report);
+        String ratio = "\\d+\\.\\d+x";
+        String range = "\\d+\\.\\d+-\\d+\\.\\d+";
+        String count = "[\\d,]+";
         assertThat(report)
                 .contains("Flink " + EnvironmentInformation.getVersion() + ",")
-                .contains("| duckdb-typed-eo-p2 |")
-                .contains("| batches of 1,000 |")
-                .contains("Upsert (SQL")
-                .contains("| otter pipeline")
+                .contains("1 pair per ratio")
+                .containsPattern(
+                        "\\| raw-appender \\| 30,000 \\| "
+                                + count
+                                + " \\| 1\\.00x \\| "
+                                + range
+                                + " \\| 10 runs \\| ")
+                .containsPattern(
+                        "\\| duckdb-typed-eo-p2 \\| 30,000 \\| "
+                                + count
+                                + " \\| "
+                                + ratio
+                                + " \\| "
+                                + range
+                                + " \\| 1 \\| \\d+\\.\\dx \\| >= 0\\.6x raw,"
+                                + " >= 100x JdbcSink \\| (yes|no) \\| ok \\|")
+                .containsPattern(
+                        "\\| sql-upsert-eo-p1 vs sql-append-eo-p1 \\| .* \\| "
+                                + ratio
+                                + " \\| "
+                                + range
+                                + " \\| 1 \\| >= 0\\.8x \\| (yes|no) \\|")
+                .containsPattern(
+                        "\\| batches of 1,000 \\| 1,000 \\| "
+                                + count
+                                + " \\| \\d+\\.\\dx \\|"
+                                + " \\d+\\.\\d-\\d+\\.\\d \\| 1 \\| \\d+ ms \\|")
+                .containsPattern(
+                        "\\| otter pipeline \\(rows readable in Parquet\\) \\| 2,000 \\| "
+                                + count
+                                + " \\| "
+                                + ratio
+                                + " \\| "
+                                + range
+                                + " \\| 1 \\|")
                 .contains("| otter pipeline, parallelism 2");
     }
 }
