@@ -16,17 +16,17 @@ class BenchmarkReportTest {
 
     @Test
     void medianOfOddAndEvenCounts() {
-        BenchmarkSuite.Spread odd = BenchmarkSuite.Spread.of(List.of(0.9, 0.5, 0.7));
+        Measurements.Spread odd = Measurements.Spread.of(List.of(0.9, 0.5, 0.7));
         assertThat(odd.median).isEqualTo(0.7);
         assertThat(odd.min).isEqualTo(0.5);
         assertThat(odd.max).isEqualTo(0.9);
-        assertThat(BenchmarkSuite.Spread.of(List.of(0.9, 0.5, 0.7, 0.6)).median)
+        assertThat(Measurements.Spread.of(List.of(0.9, 0.5, 0.7, 0.6)).median)
                 .isCloseTo(0.65, within(1e-9));
     }
 
     @Test
     void eachPairIsJudgedOnItsOwnBaselineAndTheMedianDecides() {
-        BenchmarkSuite.Measurements m = new BenchmarkSuite.Measurements(3);
+        Measurements m = new Measurements(3);
         // The raw appender's speed halves in the second pair (the machine got busy): that pair's
         // ratio is still 0.95, so the median is 0.95, although the case's median rows/s is not
         // 0.95x
@@ -41,15 +41,15 @@ class BenchmarkReportTest {
             m.add(typed);
             m.add(raw2);
             m.add(jdbc);
-            m.add("duckdb-typed-alo-p1", new BenchmarkSuite.Pair(raw, typed));
-            m.add(BenchmarkSuite.JDBC, new BenchmarkSuite.Pair(raw2, jdbc));
+            m.add("duckdb-typed-alo-p1", new Measurements.Pair(raw, typed));
+            m.add(BenchmarkSuite.JDBC, new Measurements.Pair(raw2, jdbc));
         }
-        BenchmarkSuite.Spread typed = m.ratio("duckdb-typed-alo-p1");
+        Measurements.Spread typed = m.ratio("duckdb-typed-alo-p1");
         assertThat(typed.median).isCloseTo(0.95, within(1e-9));
         assertThat(typed.min).isCloseTo(0.5, within(1e-9));
         assertThat(typed.count).isEqualTo(3);
 
-        String report = BenchmarkSuite.report(m, "test");
+        String report = BenchmarkReport.report(m, "test");
         // JdbcSink: 10,000 rows in twice the raw time = 0.005x; typed 0.95 / 0.005 = 190x.
         assertThat(report)
                 .contains("3 pairs per ratio")
@@ -62,16 +62,16 @@ class BenchmarkReportTest {
 
     @Test
     void aMedianBelowTheTargetIsNotMet() {
-        BenchmarkSuite.Measurements m = new BenchmarkSuite.Measurements(1);
+        Measurements m = new Measurements(1);
         BenchmarkSuite.Result raw = run(BenchmarkSuite.RAW, 1_000_000, 1.0);
         BenchmarkSuite.Result eo = run("duckdb-typed-eo-p1", 1_000_000, 1.0 / 0.84);
         BenchmarkSuite.Result jdbc = run(BenchmarkSuite.JDBC, 1_000, 1.0);
         m.add(raw);
         m.add(eo);
         m.add(jdbc);
-        m.add("duckdb-typed-eo-p1", new BenchmarkSuite.Pair(raw, eo));
-        m.add(BenchmarkSuite.JDBC, new BenchmarkSuite.Pair(raw, jdbc));
-        assertThat(BenchmarkSuite.report(m, "test"))
+        m.add("duckdb-typed-eo-p1", new Measurements.Pair(raw, eo));
+        m.add(BenchmarkSuite.JDBC, new Measurements.Pair(raw, jdbc));
+        assertThat(BenchmarkReport.report(m, "test"))
                 .contains("1 pair per ratio")
                 .contains(
                         "| 0.84x | 0.84-0.84 | 1 | 840.0x | >= 0.85x raw, >= 100x JdbcSink | no |");

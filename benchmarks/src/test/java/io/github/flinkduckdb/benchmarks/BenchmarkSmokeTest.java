@@ -22,7 +22,7 @@ class BenchmarkSmokeTest {
 
     @Test
     void everyCaseRunsWritesItsRowsAndIsReportedWithOnePair() throws Exception {
-        BenchmarkSuite.Measurements m = BenchmarkSuite.run("smoke", 1, work);
+        Measurements m = BenchmarkSuite.run("smoke", 1, work);
 
         List<String> comparisons = new ArrayList<>(BenchmarkSuite.SINK_CASES);
         comparisons.addAll(
@@ -48,7 +48,7 @@ class BenchmarkSmokeTest {
             }
         }
 
-        String report = BenchmarkSuite.report(m, "smoke");
+        String report = BenchmarkReport.report(m, "smoke");
         System.out.println(report);
         String ratio = "\\d+\\.\\d+x";
         String range = "\\d+\\.\\d+-\\d+\\.\\d+";

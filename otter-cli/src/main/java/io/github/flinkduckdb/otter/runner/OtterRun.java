@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -405,7 +404,7 @@ public final class OtterRun {
                     t.start();
                 };
         for (String name : new String[] {"INT", "TERM"}) {
-            if (!handleSignal(name, onSignal)) {
+            if (!StopSignals.handle(name, onSignal, LOG)) {
                 Runtime.getRuntime()
                         .addShutdownHook(
                                 new Thread(
@@ -454,42 +453,6 @@ public final class OtterRun {
             } catch (Exception cancel) {
                 LOG.warn("Cancelling failed: {}", rootMessage(cancel));
             }
-        }
-    }
-
-    /** Installs a handler through {@code sun.misc.Signal} by reflection (not public API). */
-    private static boolean handleSignal(String name, Runnable action) {
-        try {
-            Class<?> signalClass = Class.forName("sun.misc.Signal");
-            Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
-            Object signal = signalClass.getConstructor(String.class).newInstance(name);
-            Object handler =
-                    Proxy.newProxyInstance(
-                            OtterRun.class.getClassLoader(),
-                            new Class<?>[] {handlerClass},
-                            (proxy, method, args) -> {
-                                if (method.getName().equals("handle")) {
-                                    action.run();
-                                }
-                                return null;
-                            });
-            Object previous =
-                    signalClass
-                            .getMethod("handle", signalClass, handlerClass)
-                            .invoke(null, signal, handler);
-            if (previous != null && previous.equals(handlerClass.getField("SIG_IGN").get(null))) {
-                // The process started with the signal ignored (a shell runs `cmd &` so, without
-                // job control): the JVM keeps it ignored and our handler never runs.
-                LOG.warn(
-                        "SIG{} is ignored in this process (started in the background by a shell?):"
-                                + " it cannot stop the run; send {} (kill {}) instead",
-                        name,
-                        name.equals("INT") ? "SIGTERM" : "SIGINT",
-                        ProcessHandle.current().pid());
-            }
-            return true;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
         }
     }
 

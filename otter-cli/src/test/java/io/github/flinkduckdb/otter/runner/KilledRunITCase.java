@@ -81,7 +81,7 @@ class KilledRunITCase {
         List<String> cmd = new ArrayList<>();
         if (sigintIgnored) {
             cmd.addAll(List.of("bash", "-c", "trap '' INT; exec \"$@\"", "otter"));
-        } else if (canResetSigint()) {
+        } else if (CAN_RESET_SIGINT) {
             // Ctrl-C as in a terminal: a build started in the background of a shell (`mvn ... &`)
             // has SIGINT ignored, which every child inherits and no JVM can undo.
             cmd.addAll(List.of("env", "--default-signal=INT"));
@@ -140,6 +140,8 @@ class KilledRunITCase {
     }
 
     /** Whether {@code env --default-signal} (coreutils 8.31 and newer) is there. */
+    private static final boolean CAN_RESET_SIGINT = canResetSigint();
+
     private static boolean canResetSigint() {
         try {
             Process p =
