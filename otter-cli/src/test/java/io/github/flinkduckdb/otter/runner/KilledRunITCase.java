@@ -442,6 +442,12 @@ class KilledRunITCase {
     private void awaitIdle(String queue, String logName) throws Exception {
         try {
             Poll.until("an empty queue", Duration.ofSeconds(90), () -> rabbit.count(queue) == 0);
+            // Two checkpoints after one the log showed once the queue was empty (a log without a
+            // progress line yet would make any first checkpoint count).
+            Poll.until(
+                    "a checkpoint in the log",
+                    Duration.ofSeconds(60),
+                    () -> latestCheckpoint(logName) >= 0);
             long seen = latestCheckpoint(logName);
             Poll.until(
                     "two more checkpoints",
