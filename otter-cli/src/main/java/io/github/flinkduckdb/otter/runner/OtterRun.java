@@ -5,6 +5,7 @@ import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.JobManagerOptions;
@@ -48,6 +49,14 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class OtterRun {
 
     private static final Logger LOG = LoggerFactory.getLogger("otter");
+
+    /**
+     * How long a stop keeps asking for a savepoint that the job declines (while it restarts after a
+     * failure, say) before it cancels the job.
+     */
+    private static final Duration STOP_RETRIES_FOR = Duration.ofSeconds(60);
+
+    private static final Duration STOP_RETRY_PAUSE = Duration.ofSeconds(1);
 
     /** What a run did. */
     public record Summary(
@@ -168,7 +177,7 @@ public final class OtterRun {
                 counters = counters(result.getAllAccumulatorResults());
                 if (stopRequested.get()) {
                     // The job ends before stopWithSavepoint() reports the savepoint's path.
-                    stopFinished.await(2, TimeUnit.MINUTES);
+                    stopFinished.await(4, TimeUnit.MINUTES);
                 }
                 state = savepoint.get() != null ? "STOPPED" : "FINISHED";
             } catch (Exception e) {
@@ -176,7 +185,7 @@ public final class OtterRun {
                     throw new JobFailedException("The job failed: " + gaveUp.get(), e);
                 }
                 if (stopRequested.get()) {
-                    stopFinished.await(2, TimeUnit.MINUTES);
+                    stopFinished.await(4, TimeUnit.MINUTES);
                     counters = Map.of();
                     state = savepoint.get() != null ? "STOPPED" : "CANCELED";
                 } else {
@@ -431,28 +440,73 @@ public final class OtterRun {
     private void stopWithSavepoint(JobClient client, Path stateDir) {
         LOG.info("Stopping: taking a savepoint (Ctrl-C again to quit at once)");
         String dir = stateDir == null ? null : stateDir.resolve("savepoints").toUri().toString();
-        try {
-            String path =
-                    client.stopWithSavepoint(false, dir, SavepointFormatType.CANONICAL)
-                            .get(2, TimeUnit.MINUTES);
-            savepoint.set(path);
-            if (stateDir != null) {
-                Files.createDirectories(stateDir);
-                Files.write(
-                        stateDir.resolve("last-savepoint"),
-                        (path + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            LOG.info("Stopped with savepoint {}; `otter run` resumes from it", path);
-        } catch (Exception e) {
-            LOG.warn(
-                    "No savepoint ({}); cancelling. The next run resumes from the newest retained"
-                            + " checkpoint.",
-                    rootMessage(e));
+        long deadline = System.nanoTime() + STOP_RETRIES_FOR.toNanos();
+        while (true) {
             try {
-                client.cancel().get(1, TimeUnit.MINUTES);
-            } catch (Exception cancel) {
-                LOG.warn("Cancelling failed: {}", rootMessage(cancel));
+                String path =
+                        client.stopWithSavepoint(false, dir, SavepointFormatType.CANONICAL)
+                                .get(2, TimeUnit.MINUTES);
+                savepoint.set(path);
+                if (stateDir != null) {
+                    Files.createDirectories(stateDir);
+                    Files.write(
+                            stateDir.resolve("last-savepoint"),
+                            (path + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+                LOG.info("Stopped with savepoint {}; `otter run` resumes from it", path);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancel(client, "interrupted");
+                return;
+            } catch (Exception e) {
+                // A savepoint is declined while the job restarts (a task not running yet) or
+                // while a task fails: try again while the job is alive, then cancel it.
+                Optional<JobStatus> status = status(client);
+                boolean alive = status.isPresent() && !status.get().isGloballyTerminalState();
+                if (!alive
+                        || e instanceof java.util.concurrent.TimeoutException
+                        || System.nanoTime() > deadline) {
+                    cancel(client, rootMessage(e));
+                    return;
+                }
+                LOG.warn(
+                        "No savepoint yet ({}; the job is {}); trying again",
+                        rootMessage(e),
+                        status.get());
+                try {
+                    Thread.sleep(STOP_RETRY_PAUSE.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    cancel(client, "interrupted");
+                    return;
+                }
             }
+        }
+    }
+
+    private static Optional<JobStatus> status(JobClient client) {
+        try {
+            return Optional.of(client.getJobStatus().get(10, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void cancel(JobClient client, String why) {
+        LOG.warn(
+                "No savepoint ({}); cancelling. The next run resumes from the newest retained"
+                        + " checkpoint.",
+                why);
+        try {
+            client.cancel().get(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception cancel) {
+            LOG.warn("Cancelling failed: {}", rootMessage(cancel));
         }
     }
 
