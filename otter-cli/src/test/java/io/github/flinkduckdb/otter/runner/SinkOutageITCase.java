@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,9 +37,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * goes on: {@code /readyz} answers 503 naming the output while it fails and 200 after, and every
  * order is in Parquet and DuckDB exactly once. The outage is a regular file put where the output
  * folder was (the folder moved aside, then back): unlike {@code chmod 000}, which does not stop
- * root (these tests run as root here), no user can create the model folders under a file. An error
- * no retry fixes (a value the DuckDB table's CHECK refuses; bad SQL) still ends the run at once
- * with the cause.
+ * root (these tests run as root here), no user can create the model folders under a file. A stop
+ * asked during an outage waits for the output and ends with a savepoint, losing no row. An error no
+ * retry fixes (a value the DuckDB table's CHECK refuses; bad SQL) still ends the run at once with
+ * the cause.
  */
 class SinkOutageITCase {
 
@@ -155,6 +157,94 @@ class SinkOutageITCase {
                 failures
                         + " job restarts in the first 20 s (an outage: not counted against"
                         + " --max-restarts)");
+    }
+
+    /**
+     * Ctrl-C while the output is down: the job, restarting after each failed write, declines the
+     * savepoint, and the stop asks again until the output is back instead of cancelling. The run
+     * ends STOPPED with a savepoint, and the next run resumes from it with every order exactly
+     * once.
+     */
+    @Test
+    void aStopDuringAnOutageEndsStoppedOnceTheOutputIsBackAndLosesNoRow() throws Exception {
+        Path project = TestProjects.rabbitMQOrders(dir, queue, null, 500, 50, 0);
+        Path out = dir.resolve("out");
+        OtterProject p = OtterRuns.load(project, out);
+        DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
+        PublishedParquet parquet = new PublishedParquet(out);
+        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, OtterRuns.freePort(), 2);
+        CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
+        assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
+
+        publish(0, 100);
+        Poll.until(
+                "100 orders published",
+                Duration.ofSeconds(90),
+                () -> OtterRuns.running(done) && parquet.rows("orders") == 100);
+
+        Path folder = out.resolve("parquet");
+        Path aside = out.resolve("parquet-aside");
+        Files.move(folder, aside, StandardCopyOption.ATOMIC_MOVE);
+        Files.writeString(folder, "not a folder: the Parquet output is unavailable\n");
+        publish(100, 200);
+        // Not any 503: the job has failed on the output and restarts.
+        Poll.until(
+                "/readyz 503 naming the output",
+                Duration.ofSeconds(30),
+                () -> {
+                    String r = OtterRuns.health(run, "/readyz");
+                    return OtterRuns.running(done)
+                            && r.startsWith("503 ")
+                            && r.contains("parquet output ");
+                });
+
+        // requestStop() returns once the job stopped or was cancelled: Ctrl-C's thread.
+        Thread stopper = new Thread(run::requestStop, "otter-test-stop");
+        stopper.start();
+        Thread.sleep(5_000);
+        assertThat(done).as("the stop waits while the output is down").isNotDone();
+        Files.delete(folder);
+        Files.move(aside, folder, StandardCopyOption.ATOMIC_MOVE);
+
+        OtterRun.Summary stopped = done.get(2, TimeUnit.MINUTES);
+        stopper.join(10_000);
+        assertThat(stopped.finalState()).as("stopped, not cancelled").isEqualTo("STOPPED");
+        assertThat(stopped.savepoint()).isNotNull();
+        // A stop publishes: what the run took is in Parquet and DuckDB, once, nothing staged.
+        long taken = parquet.rows("orders");
+        assertThat(taken).isBetween(100L, 200L);
+        assertThat(parquet.distinct("orders", "order_id")).isEqualTo(taken);
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(taken);
+        assertThat(parquet.staged()).as("nothing left in staging").isEmpty();
+
+        OtterRun second =
+                OtterRuns.embedded(p, dir.resolve("state"), false, OtterRuns.freePort(), 2);
+        CompletableFuture<OtterRun.Summary> secondDone = OtterRuns.async(second);
+        assertThat(second.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
+        Poll.until(
+                "200 orders published, a checkpoint completed",
+                Duration.ofSeconds(90),
+                () ->
+                        OtterRuns.running(secondDone)
+                                && parquet.rows("orders") == 200
+                                && parquet.rows("purchases") == 200
+                                && OtterRuns.health(second, "/readyz").contains("completed"));
+        second.requestStop();
+        OtterRun.Summary resumed = secondDone.get(2, TimeUnit.MINUTES);
+        assertThat(resumed.finalState()).isEqualTo("STOPPED");
+        assertThat(resumed.resumedFrom())
+                .as("the stop's savepoint")
+                .contains(Path.of(URI.create(stopped.savepoint())).getFileName().toString());
+
+        assertThat(parquet.rows("orders")).isEqualTo(200);
+        assertThat(parquet.distinct("orders", "order_id")).isEqualTo(200);
+        assertThat(parquet.rows("purchases")).isEqualTo(200);
+        assertThat(parquet.staged()).as("nothing left in staging").isEmpty();
+        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(200);
+        assertThat(db.count("SELECT count(DISTINCT order_id) FROM orders")).isEqualTo(200);
+        assertThat(db.count("SELECT count(*) FROM purchases")).isEqualTo(200);
+        assertThat(rabbit.count(queue)).isZero();
+        assertThat(rabbit.count(queue + ".dlq")).isZero();
     }
 
     @Test
