@@ -70,7 +70,9 @@ public final class BenchmarkCase {
             return;
         }
         if (name.equals("transform")) {
-            TransformBenchmark.run((int) Math.min(rows, Math.max(200, rows / 20)), (int) rows);
+            int perMessage = (int) Math.min(rows, Math.max(200, rows / 20));
+            TransformBenchmark.run(perMessage, (int) rows);
+            TransformBenchmark.runNonRowLocal(perMessage, (int) rows);
             return;
         }
         HeapSampler heap = new HeapSampler();

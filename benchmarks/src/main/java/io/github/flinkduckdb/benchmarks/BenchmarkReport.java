@@ -10,6 +10,8 @@ import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.DISCARDING;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.JDBC;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.MEMORY;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.MEMORY_4X;
+import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.NON_ROW_LOCAL;
+import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.NON_ROW_LOCAL_BASELINE;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P1;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P2;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_RAW;
@@ -199,6 +201,35 @@ final class BenchmarkReport {
                             m.check(name)));
         }
         sb.append("p99 batch time: the median over the runs of each run's 99th percentile.\n");
+        if (m.pairs(NON_ROW_LOCAL).isEmpty()) {
+            return;
+        }
+        Measurements.Spread ratio = m.ratio(NON_ROW_LOCAL);
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nNon-row-local models (an aggregate over each order's items; the priciest"
+                                + " item, ORDER BY ... LIMIT 1), per message against batches of"
+                                + " %,d computed by message, same messages, in one JVM:%n"
+                                + "| variant | messages | messages/s | vs per message | spread |"
+                                + " pairs | target (>= 20x) | check |%n"
+                                + "|---|---:|---:|---:|---:|---:|---|---|%n"
+                                + "| per message | %,d | %,.0f | 1.0x | - | %s | baseline | %s |%n"
+                                + "| batched by message | %,d | %,.0f | %.1fx | %.1f-%.1f | %d | %s |"
+                                + " %s |%n",
+                        TransformBenchmark.NON_ROW_LOCAL_BATCH,
+                        m.rows(NON_ROW_LOCAL_BASELINE),
+                        m.rowsPerSecond(NON_ROW_LOCAL_BASELINE).median,
+                        runs(m.results(NON_ROW_LOCAL_BASELINE).size()),
+                        m.check(NON_ROW_LOCAL_BASELINE),
+                        m.rows(NON_ROW_LOCAL),
+                        m.rowsPerSecond(NON_ROW_LOCAL).median,
+                        ratio.median,
+                        ratio.min,
+                        ratio.max,
+                        ratio.count,
+                        ratio.median >= 20 ? "yes" : "no",
+                        m.check(NON_ROW_LOCAL)));
     }
 
     private static void pipelineTable(StringBuilder sb, Measurements m) {

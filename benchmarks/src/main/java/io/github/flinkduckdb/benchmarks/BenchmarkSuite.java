@@ -47,6 +47,8 @@ public final class BenchmarkSuite {
     static final String TRANSFORM = "transform";
     static final String TRANSFORM_BASELINE = "transform-per-message";
     static final String TRANSFORM_BATCHED = "transform-batched-";
+    static final String NON_ROW_LOCAL_BASELINE = "transform-non-row-local-per-message";
+    static final String NON_ROW_LOCAL = "transform-non-row-local-batched";
     static final String PIPELINE = "pipeline";
     static final String PIPELINE_RAW = "pipeline-raw-consumer";
     static final String PIPELINE_P1 = "pipeline-otter";
@@ -257,6 +259,7 @@ public final class BenchmarkSuite {
                     transform,
                     TRANSFORM_BATCHED + size);
         }
+        round.compare(NON_ROW_LOCAL, transform, NON_ROW_LOCAL_BASELINE, transform, NON_ROW_LOCAL);
         // One JVM runs the raw consumer, then the pipeline at parallelism 1, then at 2.
         int pipeline = round.add(PIPELINE, plan.get(PIPELINE));
         round.compare(PIPELINE_P1, pipeline, PIPELINE_RAW, pipeline, PIPELINE_P1);

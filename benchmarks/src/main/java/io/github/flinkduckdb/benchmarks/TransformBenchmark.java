@@ -23,6 +23,26 @@ final class TransformBenchmark {
 
     static final int[] BATCH_SIZES = {100, 1_000, 5_000};
 
+    /** The batch size of the non-row-local variant. */
+    static final int NON_ROW_LOCAL_BATCH = 1_000;
+
+    /**
+     * Models that are not row-local, on the seed's messages: an aggregate over each order's items
+     * and the priciest item of each order (ORDER BY ... LIMIT).
+     */
+    static final String[][] NON_ROW_LOCAL_MODELS = {
+        {
+            "order_totals",
+            "SELECT incoming.order_id, count(*) AS lines, sum(i.quantity * i.price) AS total"
+                    + " FROM incoming, unnest(incoming.items) AS t(i) GROUP BY incoming.order_id"
+        },
+        {
+            "top_item",
+            "SELECT incoming.order_id, i.sku, i.price FROM incoming, unnest(incoming.items) AS"
+                    + " t(i) ORDER BY i.price DESC, i.sku LIMIT 1"
+        },
+    };
+
     private TransformBenchmark() {}
 
     static String resource(String path) throws IOException {
@@ -39,6 +59,41 @@ final class TransformBenchmark {
                 .microBatching(microBatching)
                 .maxBatchSize(batchSize)
                 .build();
+    }
+
+    /**
+     * The non-row-local models, micro-batched; {@code byMessage} false runs them once per message
+     * within each batch (the way they ran before they were batched by message).
+     */
+    static OtterTransform nonRowLocal(boolean byMessage) throws IOException {
+        var builder =
+                OtterTransform.builder()
+                        .incomingSchema(resource("/otter/incoming-schema.txt"))
+                        .maxBatchSize(NON_ROW_LOCAL_BATCH)
+                        .batchByMessage(byMessage);
+        for (String[] m : NON_ROW_LOCAL_MODELS) {
+            builder.addModel(m[0], m[1]);
+        }
+        OtterTransform transform = builder.build();
+        for (var model : transform.models()) {
+            if (model.isRowLocal() || model.runsBatched() != byMessage) {
+                throw new IllegalStateException("not the variant measured: " + model);
+            }
+        }
+        return transform;
+    }
+
+    private static List<OtterResult> inBatches(OtterEngine engine, List<OtterMessage> messages)
+            throws Exception {
+        List<OtterResult> results = new ArrayList<>();
+        for (int from = 0; from < messages.size(); from += NON_ROW_LOCAL_BATCH) {
+            results.addAll(
+                    engine.process(
+                            messages.subList(
+                                    from, Math.min(messages.size(), from + NON_ROW_LOCAL_BATCH)),
+                            from));
+        }
+        return results;
     }
 
     /** Seed-shaped orders with 0 to 4 items; every 97th message has a malformed body. */
@@ -103,6 +158,45 @@ final class TransformBenchmark {
 
     private static String deepToString(Object row) {
         return row instanceof Object[] ? Arrays.deepToString((Object[]) row) : String.valueOf(row);
+    }
+
+    /**
+     * The non-row-local models in batches of {@link #NON_ROW_LOCAL_BATCH}: run per message within
+     * each batch (the baseline: how they ran before they were batched by message), then batched by
+     * message, on the same messages, outputs compared.
+     */
+    static void runNonRowLocal(int perMessage, int batched) throws Exception {
+        List<OtterMessage> messages = messages(batched);
+        List<OtterMessage> head = messages.subList(0, perMessage);
+        int models = NON_ROW_LOCAL_MODELS.length;
+        try (OtterEngine engine = nonRowLocal(false).openEngine()) {
+            inBatches(engine, head.subList(0, Math.min(50, perMessage))); // warm up
+        }
+        String reference;
+        try (OtterEngine engine = nonRowLocal(false).openEngine()) {
+            long start = System.nanoTime();
+            List<OtterResult> results = inBatches(engine, head);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            reference = fingerprint(results, models);
+            System.out.printf(
+                    "RESULT|transform-non-row-local-per-message|%d|%.3f|0|0|ok|0|0%n",
+                    head.size(), seconds);
+        }
+        try (OtterEngine engine = nonRowLocal(true).openEngine()) {
+            inBatches(engine, messages.subList(0, Math.min(NON_ROW_LOCAL_BATCH, 200)));
+        }
+        try (OtterEngine engine = nonRowLocal(true).openEngine()) {
+            long start = System.nanoTime();
+            List<OtterResult> results = inBatches(engine, messages);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String check =
+                    fingerprint(results.subList(0, perMessage), models).equals(reference)
+                            ? "ok"
+                            : "MISMATCH against per-message execution";
+            System.out.printf(
+                    "RESULT|transform-non-row-local-batched|%d|%.3f|0|0|%s|0|0%n",
+                    messages.size(), seconds, check);
+        }
     }
 
     /** Runs the baseline on {@code perMessage} messages and each batch size on {@code batched}. */

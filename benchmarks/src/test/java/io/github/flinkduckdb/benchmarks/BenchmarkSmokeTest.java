@@ -33,6 +33,7 @@ class BenchmarkSmokeTest {
                         "transform-batched-100",
                         "transform-batched-1000",
                         "transform-batched-5000",
+                        BenchmarkSuite.NON_ROW_LOCAL,
                         BenchmarkSuite.PIPELINE_P1,
                         BenchmarkSuite.PIPELINE_P2));
         for (String comparison : comparisons) {

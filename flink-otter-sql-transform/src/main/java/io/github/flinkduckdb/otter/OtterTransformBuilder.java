@@ -50,6 +50,8 @@ import java.util.Map;
  *   <tr><td>maxJsonStringLength</td><td>20,000,000</td><td>messages with a longer string or field
  *   name (in characters) are dead letters</td></tr>
  *   <tr><td>microBatching</td><td>true</td><td>false runs every model per message</td></tr>
+ *   <tr><td>batchByMessage</td><td>true</td><td>false runs models that are not row-local per
+ *   message instead of computing each message's rows separately in one batched query</td></tr>
  *   <tr><td>duckdbMemoryLimit</td><td>256MB</td><td>DuckDB {@code memory_limit} per operator
  *   instance</td></tr>
  *   <tr><td>duckdbThreads</td><td>1</td><td>DuckDB {@code threads} per operator instance (one
@@ -87,6 +89,7 @@ public final class OtterTransformBuilder {
     private int maxJsonNumberLength = JsonLimits.DEFAULT_MAX_NUMBER_LENGTH;
     private int maxJsonStringLength = JsonLimits.DEFAULT_MAX_STRING_LENGTH;
     private boolean microBatching = true;
+    private boolean batchByMessage = true;
     private String memoryLimit = DEFAULT_MEMORY_LIMIT;
     private int threads = DEFAULT_THREADS;
     private String tempDirectory;
@@ -231,6 +234,17 @@ public final class OtterTransformBuilder {
         return this;
     }
 
+    /**
+     * True (the default) runs a model that is not row-local (aggregates, window functions, ORDER BY
+     * / LIMIT, DISTINCT over a message's rows) once per batch, as one query that computes each
+     * message's rows separately (DuckDB's lateral join); false runs such models once per message,
+     * as before 0.2 (slower; the output is the same).
+     */
+    public OtterTransformBuilder batchByMessage(boolean batchByMessage) {
+        this.batchByMessage = batchByMessage;
+        return this;
+    }
+
     /** DuckDB's {@code memory_limit} per operator instance, e.g. {@code 512MB} (default 256MB). */
     public OtterTransformBuilder duckdbMemoryLimit(String memoryLimit) {
         this.memoryLimit = memoryLimit;
@@ -314,7 +328,8 @@ public final class OtterTransformBuilder {
                     e);
         }
         try (OtterDatabase db = database) {
-            ModelAnalyzer analyzer = new ModelAnalyzer(db.connection(), externalAccess);
+            ModelAnalyzer analyzer =
+                    new ModelAnalyzer(db.connection(), externalAccess, batchByMessage);
             for (OtterModel model : models) {
                 analyses.add(analyzer.analyze(model, outputSchemas.get(model.name())));
             }

@@ -3,9 +3,7 @@ package io.github.flinkduckdb.otter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,19 +20,9 @@ class MicroBatchEquivalenceTest {
         assertThat(transform.models().stream().filter(m -> m.isRowLocal()).count()).isEqualTo(12);
         List<String> messages = new GeneratedMessages(seed).take(600);
 
-        List<OtterResult> batched = new ArrayList<>();
-        Random sizes = new Random(seed);
+        List<OtterResult> batched;
         try (OtterEngine engine = transform.openEngine()) {
-            int i = 0;
-            while (i < messages.size()) {
-                int n = Math.min(messages.size() - i, 1 + sizes.nextInt(250));
-                List<OtterMessage> chunk = new ArrayList<>();
-                for (String m : messages.subList(i, i + n)) {
-                    chunk.add(OtterMessage.of(m));
-                }
-                batched.addAll(engine.process(chunk, i));
-                i += n;
-            }
+            batched = PerMessageReference.inRandomChunks(engine, messages, seed);
             assertThat(engine.batchedRuns()).isGreaterThan(0);
             assertThat(engine.batchSplits()).as("failing casts split batches").isGreaterThan(0);
         }
@@ -53,10 +41,7 @@ class MicroBatchEquivalenceTest {
                             .isEqualTo(expected.rows.get(m));
                     rows += actual.rows(m).size();
                 }
-                List<String> actualDeadLetters = new ArrayList<>();
-                for (OtterDeadLetter d : actual.deadLetters()) {
-                    actualDeadLetters.add(PerMessageReference.deadLetter(d));
-                }
+                List<String> actualDeadLetters = PerMessageReference.deadLetters(actual);
                 assertThat(actualDeadLetters)
                         .as("dead letters of message %d: %s", i, messages.get(i))
                         .isEqualTo(expected.deadLetters);

@@ -39,7 +39,7 @@ class ModelAnalyzerFuzzTest {
                         new DuckDBSettings("256MB", 1, null, "1GB", "UTC", false),
                         null,
                         true);
-        analyzer = new ModelAnalyzer(database.connection(), false);
+        analyzer = new ModelAnalyzer(database.connection(), false, true);
     }
 
     @AfterAll

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The contract, executed literally: for each message, a fresh one-row table named {@code incoming}
@@ -96,6 +97,36 @@ final class PerMessageReference implements AutoCloseable {
             }
         }
         return outcome;
+    }
+
+    /**
+     * Runs {@code messages} through {@code engine} in chunks of random sizes (1 to 250, from {@code
+     * seed}), numbering them from 0.
+     */
+    static List<OtterResult> inRandomChunks(OtterEngine engine, List<String> messages, long seed)
+            throws SQLException {
+        List<OtterResult> results = new ArrayList<>();
+        Random sizes = new Random(seed);
+        int i = 0;
+        while (i < messages.size()) {
+            int n = Math.min(messages.size() - i, 1 + sizes.nextInt(250));
+            List<OtterMessage> chunk = new ArrayList<>();
+            for (String m : messages.subList(i, i + n)) {
+                chunk.add(OtterMessage.of(m));
+            }
+            results.addAll(engine.process(chunk, i));
+            i += n;
+        }
+        return results;
+    }
+
+    /** A result's dead letters, as {@link #deadLetter(OtterDeadLetter)} writes them. */
+    static List<String> deadLetters(OtterResult result) {
+        List<String> out = new ArrayList<>();
+        for (OtterDeadLetter d : result.deadLetters()) {
+            out.add(deadLetter(d));
+        }
+        return out;
     }
 
     static String deadLetter(OtterStage stage, String model, String error) {

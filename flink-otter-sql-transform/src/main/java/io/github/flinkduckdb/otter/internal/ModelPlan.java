@@ -9,9 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How the engine runs one validated model: its public {@link ModelAnalysis} and, for a row-local
- * model, the batched form of its SQL (the model over the whole batch table, with the row id of each
- * row's message as last column, limited to the row ids between {@code $1} and {@code $2}).
+ * How the engine runs one validated model: its public {@link ModelAnalysis} and, for a model that
+ * runs batched, the batched form of its SQL (over the batch table's messages with row ids between
+ * {@code $1} and {@code $2}, with the row id of each row's message as last column): the model over
+ * the whole range for a row-local model, or the model for each message of the range (a lateral
+ * subquery) for one that is not.
  */
 @Internal
 public final class ModelPlan implements Serializable {
@@ -23,11 +25,12 @@ public final class ModelPlan implements Serializable {
 
     public ModelPlan(ModelAnalysis analysis, String batchSql) {
         this.analysis = Objects.requireNonNull(analysis, "analysis");
-        if (analysis.isRowLocal() != (batchSql != null)) {
+        if (analysis.runsBatched() != (batchSql != null)) {
             throw new IllegalArgumentException(
                     "Model "
                             + analysis.model().describe()
-                            + ": a row-local model needs a batched form, and only it has one");
+                            + ": a model that runs batched needs a batched form, and only it has"
+                            + " one");
         }
         this.batchSql = batchSql;
     }
@@ -40,7 +43,7 @@ public final class ModelPlan implements Serializable {
         return analysis.name();
     }
 
-    /** The batched form of a row-local model; empty for a model that runs per message. */
+    /** The batched form of the model; empty for a model that runs per message. */
     public Optional<String> batchSql() {
         return Optional.ofNullable(batchSql);
     }

@@ -20,10 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one model on a loaded batch: as written on one message (the reference), or, for a row-local
- * model, once over a range of the batch with each output row mapped back to its message by row id.
- * A batched query that fails is split in halves until the failing messages run alone as written;
- * they become dead letters and the rest keep their rows.
+ * Runs one model on a loaded batch: as written on one message (the reference), or, for a model that
+ * runs batched, once over a range of the batch (row-local: the model over the range; otherwise: the
+ * model for each message of the range) with each output row mapped back to its message by row id. A
+ * batched query that fails is split in halves until the failing messages run alone as written; they
+ * become dead letters and the rest keep their rows.
  */
 final class ModelRunner implements AutoCloseable {
 
@@ -40,7 +41,15 @@ final class ModelRunner implements AutoCloseable {
     private long batchSplits;
     private long perMessageRuns;
 
-    ModelRunner(int index, ModelPlan plan, Connection connection, IncomingView incoming)
+    /**
+     * @param batched false runs the model per message even when it has a batched form
+     */
+    ModelRunner(
+            int index,
+            ModelPlan plan,
+            Connection connection,
+            IncomingView incoming,
+            boolean batched)
             throws SQLException {
         this.index = index;
         this.analysis = plan.analysis();
@@ -69,7 +78,7 @@ final class ModelRunner implements AutoCloseable {
                             + " when the job was built; build the job with the same DuckDB"
                             + " version");
         }
-        this.batch = prepareBatched(plan, connection);
+        this.batch = batched ? prepareBatched(plan, connection) : null;
         warnAboutNestedTimestamps(analysis);
     }
 
@@ -133,9 +142,14 @@ final class ModelRunner implements AutoCloseable {
         return analysis.name();
     }
 
-    /** Whether the model has a batched form that binds (it is row-local). */
+    /** Whether the model has a batched form that binds (row-local or by message). */
     boolean canRunBatched() {
         return batch != null;
+    }
+
+    /** Whether the model runs batched by message (not row-local, with a batched form). */
+    boolean runsByMessage() {
+        return batch != null && !analysis.isRowLocal();
     }
 
     long batchedRuns() {

@@ -14,8 +14,9 @@ import java.util.Optional;
 /**
  * What the transform knows about a validated model before the job runs: its output schema (the
  * columns DuckDB binds for the declared incoming schema, or the columns declared for the model) and
- * whether it runs batched (row-local) or once per message, with the reason. {@code OtterTransform}
- * describes each of its models with one; tools list them (e.g. {@code otter models}).
+ * whether it runs batched (row-local, or by message) or once per message, with the reason. {@code
+ * OtterTransform} describes each of its models with one; tools list them (e.g. {@code otter
+ * models}).
  */
 @PublicEvolving
 public final class ModelAnalysis implements Serializable {
@@ -27,14 +28,17 @@ public final class ModelAnalysis implements Serializable {
     private final List<ColumnSchema> declaredColumns;
     private final String perMessageReason;
     private final String severalRowsReason;
+    private final boolean batched;
 
     /**
      * Made by the transform's model validation.
      *
      * @param declaredColumns the declared output schema, or null when none was declared
-     * @param perMessageReason why the model runs once per message, or null when it is row-local
+     * @param perMessageReason why the model is not row-local, or null when it is
      * @param severalRowsReason why one message may yield several rows of the model, or null when it
      *     yields at most one
+     * @param batched whether the model runs once per micro-batch (row-local, or computed for each
+     *     message separately in one query)
      */
     @Internal
     public ModelAnalysis(
@@ -42,7 +46,8 @@ public final class ModelAnalysis implements Serializable {
             List<ColumnSchema> modelColumns,
             List<ColumnSchema> declaredColumns,
             String perMessageReason,
-            String severalRowsReason) {
+            String severalRowsReason,
+            boolean batched) {
         this.model = model;
         this.modelColumns = Collections.unmodifiableList(new ArrayList<>(modelColumns));
         this.declaredColumns =
@@ -51,6 +56,11 @@ public final class ModelAnalysis implements Serializable {
                         : Collections.unmodifiableList(new ArrayList<>(declaredColumns));
         this.perMessageReason = perMessageReason;
         this.severalRowsReason = severalRowsReason;
+        this.batched = batched;
+        if (perMessageReason == null && !batched) {
+            throw new IllegalArgumentException(
+                    "Model " + model.describe() + ": a row-local model runs batched");
+        }
     }
 
     /** The model as given (name, SQL, file). */
@@ -81,12 +91,28 @@ public final class ModelAnalysis implements Serializable {
         return declaredColumns != null;
     }
 
-    /** Whether the model runs once per micro-batch (its rows depend only on their message). */
+    /**
+     * Whether the model is row-local: each of its rows depends on one row of {@code incoming}
+     * alone, so a micro-batch runs it as one plain query.
+     */
     public boolean isRowLocal() {
         return perMessageReason == null;
     }
 
-    /** Why the model runs once per message; empty for row-local models. */
+    /**
+     * Whether the model runs once per micro-batch: row-local, or not row-local (aggregates, window
+     * functions, ORDER BY / LIMIT, DISTINCT over a message's rows) but computed for each message
+     * separately in one query, with the rows a run on that message alone gives. False when it runs
+     * once per message (see {@link #perMessageReason()}).
+     */
+    public boolean runsBatched() {
+        return batched;
+    }
+
+    /**
+     * Why the model is not row-local; empty for row-local models. When {@link #runsBatched()} is
+     * false, it also says why the model runs once per message.
+     */
     public Optional<String> perMessageReason() {
         return Optional.ofNullable(perMessageReason);
     }
@@ -105,7 +131,9 @@ public final class ModelAnalysis implements Serializable {
         return "ModelAnalysis{"
                 + model.describe()
                 + ", "
-                + (isRowLocal() ? "row-local" : "per message: " + perMessageReason)
+                + (isRowLocal()
+                        ? "row-local"
+                        : (batched ? "batched by message: " : "per message: ") + perMessageReason)
                 + ", columns="
                 + outputColumns()
                 + '}';

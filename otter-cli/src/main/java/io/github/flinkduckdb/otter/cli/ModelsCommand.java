@@ -60,6 +60,7 @@ final class ModelsCommand {
                         g.writeStringField("name", m.name());
                         g.writeStringField("file", file(project, m));
                         g.writeBooleanField("row_local", m.isRowLocal());
+                        g.writeBooleanField("batched", m.runsBatched());
                         g.writeStringField("per_message_reason", m.perMessageReason().orElse(null));
                         g.writeArrayFieldStart("columns");
                         for (ColumnSchema c : m.outputColumns()) {
@@ -77,16 +78,7 @@ final class ModelsCommand {
                 return ExitCodes.OK;
             }
             for (ModelAnalysis m : transform.models()) {
-                out.println(
-                        m.name()
-                                + "  "
-                                + file(project, m)
-                                + "  "
-                                + (m.isRowLocal()
-                                        ? "row-local (runs once per micro-batch)"
-                                        : "per message ("
-                                                + m.perMessageReason().orElse("not row-local")
-                                                + ")"));
+                out.println(m.name() + "  " + file(project, m) + "  " + execution(m));
                 int width = 0;
                 for (ColumnSchema c : m.outputColumns()) {
                     width = Math.max(width, c.name().length());
@@ -110,5 +102,20 @@ final class ModelsCommand {
                     .map(o -> OtterProject.display(project.root(), Path.of(o)))
                     .orElse(m.name());
         }
+    }
+
+    /** How the model runs, e.g. {@code row-local (runs once per micro-batch)}. */
+    static String execution(ModelAnalysis m) {
+        if (m.isRowLocal()) {
+            return "row-local (runs once per micro-batch)";
+        }
+        String reason = m.perMessageReason().orElse("not row-local");
+        if (m.runsBatched()) {
+            return "batched by message (runs once per micro-batch, each message's rows computed"
+                    + " separately; not row-local: "
+                    + reason
+                    + ")";
+        }
+        return "per message (" + reason + ")";
     }
 }

@@ -73,7 +73,9 @@ final class ValidateCommand implements Callable<Integer> {
                                                             java.nio.file.Path.of(o)))
                                     .orElse(m.name())
                             + "  "
-                            + (m.isRowLocal() ? "row-local" : "per message")
+                            + (m.isRowLocal()
+                                    ? "row-local"
+                                    : m.runsBatched() ? "batched by message" : "per message")
                             + ", "
                             + m.outputColumns().size()
                             + " columns");

@@ -15,6 +15,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.scheduler.stopwithsavepoint.StopWithSavepointStoppingException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,8 +36,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code otter run}: builds the project's job, runs it on an embedded MiniCluster (or submits it to
@@ -446,13 +450,7 @@ public final class OtterRun {
                 String path =
                         client.stopWithSavepoint(false, dir, SavepointFormatType.CANONICAL)
                                 .get(2, TimeUnit.MINUTES);
-                savepoint.set(path);
-                if (stateDir != null) {
-                    Files.createDirectories(stateDir);
-                    Files.write(
-                            stateDir.resolve("last-savepoint"),
-                            (path + "\n").getBytes(StandardCharsets.UTF_8));
-                }
+                recordSavepoint(path, stateDir);
                 LOG.info("Stopped with savepoint {}; `otter run` resumes from it", path);
                 return;
             } catch (InterruptedException e) {
@@ -460,13 +458,28 @@ public final class OtterRun {
                 cancel(client, "interrupted");
                 return;
             } catch (Exception e) {
+                Optional<String> taken = savepointTakenBeforeFailure(e);
+                if (taken.isPresent()) {
+                    // Flink: "The savepoint is consistent, but might have uncommitted
+                    // transactions": a run restored from it commits them.
+                    try {
+                        recordSavepoint(taken.get(), stateDir);
+                    } catch (IOException io) {
+                        LOG.warn("Could not record savepoint {}: {}", taken.get(), io.getMessage());
+                    }
+                    LOG.warn(
+                            "Savepoint {} taken, but the job failed while stopping ({}); `otter"
+                                    + " run` resumes from it and publishes what this stop could"
+                                    + " not",
+                            taken.get(),
+                            rootMessage(e));
+                    return;
+                }
                 // A savepoint is declined while the job restarts (a task not running yet) or
                 // while a task fails: try again while the job is alive, then cancel it.
                 Optional<JobStatus> status = status(client);
                 boolean alive = status.isPresent() && !status.get().isGloballyTerminalState();
-                if (!alive
-                        || e instanceof java.util.concurrent.TimeoutException
-                        || System.nanoTime() > deadline) {
+                if (!alive || e instanceof TimeoutException || System.nanoTime() > deadline) {
                     cancel(client, rootMessage(e));
                     return;
                 }
@@ -483,6 +496,36 @@ public final class OtterRun {
                 }
             }
         }
+    }
+
+    private void recordSavepoint(String path, Path stateDir) throws IOException {
+        savepoint.set(path);
+        if (stateDir != null) {
+            Files.createDirectories(stateDir);
+            Files.write(
+                    stateDir.resolve("last-savepoint"),
+                    (path + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static final Pattern SAVEPOINT_TAKEN =
+            Pattern.compile("A savepoint has been created at: (.+?), but the corresponding job");
+
+    /**
+     * The savepoint of a stop that Flink took before the job failed while stopping (its {@code
+     * StopWithSavepointStoppingException}, which may arrive through the REST client as text).
+     */
+    static Optional<String> savepointTakenBeforeFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StopWithSavepointStoppingException) {
+                return Optional.of(((StopWithSavepointStoppingException) t).getSavepointPath());
+            }
+            Matcher m = SAVEPOINT_TAKEN.matcher(String.valueOf(t.getMessage()));
+            if (m.find()) {
+                return Optional.of(m.group(1));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<JobStatus> status(JobClient client) {

@@ -346,20 +346,33 @@ class OtterCliTest {
         TestProjects.write(
                 project.resolve("models/order_count.sql"),
                 "SELECT count(*) AS n FROM incoming, unnest(incoming.items)");
+        TestProjects.write(
+                project.resolve("models/first_item.sql"),
+                "SELECT unnest.sku FROM incoming, unnest(incoming.items) LIMIT 1");
         Cli c = otter("models", "list");
         assertThat(c.exitCode).as(c.toString()).isZero();
         assertThat(c.out)
                 .contains(
-                        "order_count  models/order_count.sql  per message (",
+                        "first_item  models/first_item.sql  per message (it uses LIMIT/OFFSET;"
+                                + " it uses LIMIT or DISTINCT ON without ORDER BY",
+                        "order_count  models/order_count.sql  batched by message (runs once per"
+                                + " micro-batch, each message's rows computed separately; not"
+                                + " row-local: it uses the aggregate count_star)",
                         "    n  BIGINT",
                         "orders  models/orders.sql  row-local (runs once per micro-batch)",
                         "    order_total  DECIMAL(38,2)",
                         "purchases  models/purchases.sql  row-local (runs once per micro-batch)",
-                        "3 model(s)");
+                        "4 model(s)");
         JsonNode json = new ObjectMapper().readTree(otter("models", "list", "--json").out);
-        assertThat(json.get(0).path("name").asText()).isEqualTo("order_count");
+        assertThat(json.get(0).path("name").asText()).isEqualTo("first_item");
         assertThat(json.get(0).path("row_local").asBoolean()).isFalse();
-        assertThat(json.get(1).path("columns").get(0).toString())
+        assertThat(json.get(0).path("batched").asBoolean()).isFalse();
+        assertThat(json.get(1).path("name").asText()).isEqualTo("order_count");
+        assertThat(json.get(1).path("row_local").asBoolean()).isFalse();
+        assertThat(json.get(1).path("batched").asBoolean()).isTrue();
+        assertThat(json.get(2).path("row_local").asBoolean()).isTrue();
+        assertThat(json.get(2).path("batched").asBoolean()).isTrue();
+        assertThat(json.get(2).path("columns").get(0).toString())
                 .isEqualTo("{\"name\":\"order_id\",\"type\":\"BIGINT\"}");
     }
 

@@ -41,13 +41,18 @@ public final class ModelAnalyzer {
     private final Set<String> aggregates;
     private final SqlTreeCodec codec;
     private final BatchedForm batchedForm;
+    private final boolean batchByMessage;
 
     /**
      * @param connection a connection of an {@link OtterDatabase}
      * @param externalAccess whether models may read files and the network
+     * @param batchByMessage whether a model that is not row-local runs batched by message when it
+     *     can
      */
-    public ModelAnalyzer(Connection connection, boolean externalAccess) throws SQLException {
+    public ModelAnalyzer(Connection connection, boolean externalAccess, boolean batchByMessage)
+            throws SQLException {
         this.connection = connection;
+        this.batchByMessage = batchByMessage;
         this.externalAccess = externalAccess;
         this.aggregates = aggregateNames(connection);
         this.codec = new SqlTreeCodec(connection);
@@ -101,6 +106,7 @@ public final class ModelAnalyzer {
         RowLocality locality = RowLocality.of(tree, aggregates);
         String batchSql = null;
         String reason = locality.reason();
+        boolean byMessage = false;
         if (locality.isRowLocal()) {
             try {
                 batchSql = batchedForm.of(model, tree, columns);
@@ -111,6 +117,32 @@ public final class ModelAnalyzer {
                                 + "), so it runs per message";
                 LOG.warn("Model {}: {}", model.describe(), reason);
             }
+        } else {
+            String notByMessage =
+                    batchByMessage
+                            ? notByMessage(tree, refs, columns)
+                            : "batching by message is off (OtterTransformBuilder#batchByMessage)";
+            if (notByMessage == null) {
+                try {
+                    batchSql =
+                            batchedForm.byMessage(
+                                    model, tree, columns, tree.topLevelOrder(names(columns)));
+                    byMessage = true;
+                    LOG.info(
+                            "Model {} runs batched, each message's rows computed separately: {}",
+                            model.describe(),
+                            reason);
+                } catch (SQLException | RuntimeException e) {
+                    LOG.warn(
+                            "Model {}: {}; its by-message form does not bind like the model ({}),"
+                                    + " so it runs per message",
+                            model.describe(),
+                            reason,
+                            e.getMessage());
+                }
+            } else {
+                reason = reason + "; " + notByMessage;
+            }
         }
         if (batchSql == null) {
             LOG.info("Model {} runs once per message: {}", model.describe(), reason);
@@ -120,9 +152,37 @@ public final class ModelAnalyzer {
                         model,
                         columns,
                         declared,
-                        batchSql == null ? reason : null,
-                        RowsPerMessage.severalRowsReason(tree)),
+                        locality.isRowLocal() && batchSql != null ? null : reason,
+                        RowsPerMessage.severalRowsReason(tree),
+                        batchSql != null),
                 batchSql);
+    }
+
+    /**
+     * Why a model that is not row-local cannot run batched by message (each message's rows computed
+     * separately in one query), or null when it can.
+     */
+    private static String notByMessage(
+            SqlTree tree, SqlTree.References refs, List<ColumnSchema> columns) {
+        if (refs.incomingReferences() == 0) {
+            return "without incoming its rows do not depend on a message";
+        }
+        String problem = tree.notByMessage();
+        if (problem != null) {
+            return problem;
+        }
+        if (tree.topLevelOrder(names(columns)) == null) {
+            return "its ORDER BY names an expression that is not an output column";
+        }
+        return null;
+    }
+
+    private static List<String> names(List<ColumnSchema> columns) {
+        List<String> names = new ArrayList<>(columns.size());
+        for (ColumnSchema c : columns) {
+            names.add(c.name());
+        }
+        return names;
     }
 
     /** Binds the model as the operator will run it; DuckDB reports unknown columns and the like. */
