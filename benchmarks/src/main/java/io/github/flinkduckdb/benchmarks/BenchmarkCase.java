@@ -65,6 +65,10 @@ public final class BenchmarkCase {
         Files.deleteIfExists(Paths.get(db + ".wal"));
         String url = "jdbc:duckdb:" + db.toAbsolutePath();
 
+        if (name.equals("pipeline-raw-sweep")) {
+            PipelineBenchmark.sweep((int) rows);
+            return;
+        }
         if (name.equals("pipeline")) {
             PipelineBenchmark.run((int) rows, dir);
             return;

@@ -28,6 +28,7 @@ import java.util.Map;
  * <pre>
  * mvn -B -Pbench -pl benchmarks -am verify -DskipTests                  (full scale, 5 pairs)
  * mvn -B -Pbench -pl benchmarks -am verify -DskipTests -Dbench.pairs=9  (more pairs)
+ * mvn -B -Pbench -pl benchmarks -am verify -DskipTests -Dbench.profile=true  (JFR profiles)
  * </pre>
  */
 public final class BenchmarkSuite {
@@ -163,8 +164,11 @@ public final class BenchmarkSuite {
         String scale = "full";
         int pairs = DEFAULT_PAIRS;
         Path out = null;
+        boolean profile = false;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--scale")) {
+            if (args[i].equals("--profile")) {
+                profile = Boolean.parseBoolean(args[++i]);
+            } else if (args[i].equals("--scale")) {
                 scale = args[++i];
             } else if (args[i].equals("--pairs")) {
                 pairs = Integer.parseInt(args[++i]);
@@ -174,11 +178,20 @@ public final class BenchmarkSuite {
                 throw new IllegalArgumentException(
                         "Unknown argument "
                                 + args[i]
-                                + "; expected --scale full|smoke, --pairs N, --out FILE");
+                                + "; expected --scale full|smoke, --pairs N, --out FILE,"
+                                + " --profile true|false");
             }
         }
         if (pairs < 1) {
             throw new IllegalArgumentException("--pairs must be at least 1, was " + pairs);
+        }
+        if (profile) {
+            String report = profile(scale, Paths.get("target", "bench-work"));
+            System.out.println(report);
+            if (out != null) {
+                Files.write(out, report.getBytes(StandardCharsets.UTF_8));
+            }
+            return;
         }
         long start = System.nanoTime();
         Measurements measurements = run(scale, pairs, Paths.get("target", "bench-work"));
@@ -331,6 +344,66 @@ public final class BenchmarkSuite {
         return measurements;
     }
 
+    /** The cases {@code --profile} records, each once. */
+    static final List<String> PROFILED =
+            List.of(
+                    RAW,
+                    DISCARDING,
+                    "duckdb-typed-alo-p1",
+                    "duckdb-typed-eo-p1",
+                    "duckdb-maps-alo-p1",
+                    SQL_APPEND,
+                    SQL_UPSERT,
+                    TRANSFORM,
+                    PIPELINE);
+
+    /**
+     * Runs each case of {@link #PROFILED} once, in a JVM of its own with a Java Flight Recording
+     * (JFR's {@code profile} settings: a stack sample every 10 ms per thread), and returns where
+     * each spent its CPU time ({@link Profiles}). The recordings stay in {@code <work>/profiles/}
+     * for JDK Mission Control or {@code jfr print}.
+     */
+    static String profile(String scale, Path work) throws Exception {
+        Map<String, Long> plan = plan(scale);
+        Path folder = work.resolve("profiles").toAbsolutePath();
+        Files.createDirectories(folder);
+        StringBuilder sb =
+                new StringBuilder(
+                        String.format(
+                                Locale.ROOT,
+                                "# Profiles (%s scale, Flink %s)%n%nEach case once, in its own JVM"
+                                        + " with JFR (profile settings). Share: of the case's"
+                                        + " execution samples; the columns after it: of that"
+                                        + " thread's samples.%n",
+                                scale,
+                                org.apache.flink.runtime.util.EnvironmentInformation.getVersion()));
+        for (String name : PROFILED) {
+            Path jfr = folder.resolve(name + ".jfr");
+            Files.deleteIfExists(jfr);
+            System.err.printf(Locale.ROOT, "profiling %s with %,d rows%n", name, plan.get(name));
+            List<Result> results =
+                    fork(
+                                    List.of(new Slot(name, plan.get(name))),
+                                    work,
+                                    List.of(
+                                            "-XX:StartFlightRecording=settings=profile,filename="
+                                                    + jfr))
+                            .get(0);
+            sb.append(Profiles.summarize(name, jfr));
+            for (Result r : results) {
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%s: %,d rows in %.2f s (%,.0f rows/s) while recording.%n",
+                                r.name,
+                                r.rows,
+                                r.seconds,
+                                r.rows / r.seconds));
+            }
+        }
+        return sb.toString();
+    }
+
     private static Result find(List<Result> results, String name) {
         for (Result r : results) {
             if (r.name.equals(name)) {
@@ -342,6 +415,12 @@ public final class BenchmarkSuite {
 
     /** Runs the slots in one JVM, in order; returns the results of each slot. */
     static List<List<Result>> fork(List<Slot> slots, Path work) throws Exception {
+        return fork(slots, work, List.of());
+    }
+
+    /** Runs the slots in one JVM started with {@code jvmArgs}; returns each slot's results. */
+    static List<List<Result>> fork(List<Slot> slots, Path work, List<String> jvmArgs)
+            throws Exception {
         String classpath =
                 System.getProperty("bench.classes")
                         + File.pathSeparator
@@ -359,6 +438,7 @@ public final class BenchmarkSuite {
         cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
         cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
         cmd.add("--add-opens=java.base/java.time=ALL-UNNAMED");
+        cmd.addAll(jvmArgs);
         cmd.add("-cp");
         cmd.add(classpath);
         cmd.add(BenchmarkCase.class.getName());

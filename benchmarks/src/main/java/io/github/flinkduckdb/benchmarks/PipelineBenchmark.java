@@ -36,15 +36,26 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * RabbitMQ to the seed's models to Parquet, as {@code otter run} runs it (embedded MiniCluster, our
  * FLIP-27 RabbitMQ source acknowledging at checkpoints), against a plain consumer of the same queue
- * with the same prefetch and acknowledgement rhythm (one cumulative ack per checkpoint interval).
- * Both are bounded by the broker in the same way: at most {@code prefetch} unacknowledged messages
- * per interval. Prints RESULT lines for both and, as the last field of the pipeline line, the
- * median latency from publishing a message to its row being readable in the Parquet files.
+ * at its own best settings for throughput ({@link #RAW_PREFETCH}, a multiple acknowledgement every
+ * {@link #RAW_ACK_EVERY} messages; the best of {@link #sweep}). Prints RESULT lines for both and,
+ * as the last field of the pipeline line, the median latency from publishing a message to its row
+ * being readable in the Parquet files.
  */
 final class PipelineBenchmark {
 
-    static final int PREFETCH = 5_000;
+    static final int PREFETCH = 20_000;
     static final long ACK_INTERVAL_MS = 500;
+
+    /** The raw consumer's prefetch: the best of {@link #sweep} here. */
+    static final int RAW_PREFETCH = 20_000;
+
+    /** The raw consumer acknowledges (multiple) every this many messages: the best of the sweep. */
+    static final int RAW_ACK_EVERY = 2_000;
+
+    /** The settings {@link #sweep} tries: prefetch, then acknowledge every n messages. */
+    static final int[][] SWEEP = {
+        {500, 50}, {1_000, 100}, {5_000, 500}, {5_000, 2_500}, {20_000, 2_000}, {50_000, 5_000}
+    };
 
     private PipelineBenchmark() {}
 
@@ -83,7 +94,8 @@ final class PipelineBenchmark {
                 publish(admin, pipeQueue, bodies, 0);
                 publish(admin, pipeQueue2, bodies, 0);
 
-                double rawSeconds = rawConsumer(connection, rawQueue, messages);
+                double rawSeconds =
+                        rawConsumer(connection, rawQueue, messages, RAW_PREFETCH, RAW_ACK_EVERY);
                 System.out.printf(
                         "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
 
@@ -128,13 +140,52 @@ final class PipelineBenchmark {
         channel.waitForConfirmsOrDie(60_000);
     }
 
-    /** The baseline: consume and acknowledge cumulatively every {@link #ACK_INTERVAL_MS}. */
-    static double rawConsumer(Connection connection, String queue, int messages) throws Exception {
+    /**
+     * The raw consumer at each setting of {@link #SWEEP} on {@code messages} fresh messages, to
+     * find its best (not part of the suite's rounds: {@code BenchmarkCase <dir> pipeline-raw-sweep
+     * <messages>}).
+     */
+    static void sweep(int messages) throws Exception {
+        AmqpBroker amqp = AmqpBroker.get();
+        List<byte[]> bodies = new ArrayList<>(messages);
+        for (OtterMessage m : TransformBenchmark.messages(messages)) {
+            bodies.add(m.getPayload());
+        }
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(amqp.host());
+        factory.setPort(amqp.port());
+        factory.setUsername(amqp.username());
+        factory.setPassword(amqp.password());
+        try (Connection connection = factory.newConnection("benchmark-sweep")) {
+            Channel admin = connection.createChannel();
+            for (int[] setting : SWEEP) {
+                String queue = "bench-sweep-" + UUID.randomUUID().toString().substring(0, 8);
+                admin.queueDeclare(queue, true, false, false, null);
+                try {
+                    publish(admin, queue, bodies, 0);
+                    double seconds =
+                            rawConsumer(connection, queue, messages, setting[0], setting[1]);
+                    System.out.printf(
+                            "RESULT|pipeline-raw-prefetch-%d-ack-every-%d|%d|%.3f|0|0|ok|0|0%n",
+                            setting[0], setting[1], messages, seconds);
+                } finally {
+                    admin.queueDelete(queue);
+                }
+            }
+        }
+    }
+
+    /**
+     * The baseline: consume with {@code prefetch} and acknowledge (multiple) every {@code ackEvery}
+     * messages, from the delivery thread.
+     */
+    static double rawConsumer(
+            Connection connection, String queue, int messages, int prefetch, int ackEvery)
+            throws Exception {
         Channel channel = connection.createChannel();
-        channel.basicQos(PREFETCH);
+        channel.basicQos(prefetch);
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong received = new AtomicLong();
-        AtomicLong lastTag = new AtomicLong();
         long start = System.nanoTime();
         channel.basicConsume(
                 queue,
@@ -145,24 +196,20 @@ final class PipelineBenchmark {
                             String tag,
                             Envelope envelope,
                             AMQP.BasicProperties properties,
-                            byte[] body) {
-                        lastTag.set(envelope.getDeliveryTag());
-                        if (received.incrementAndGet() == messages) {
+                            byte[] body)
+                            throws java.io.IOException {
+                        long n = received.incrementAndGet();
+                        if (n % ackEvery == 0 || n == messages) {
+                            getChannel().basicAck(envelope.getDeliveryTag(), true);
+                        }
+                        if (n == messages) {
                             done.countDown();
                         }
                     }
                 });
-        long acked = 0;
-        while (acked < messages) {
-            boolean finished = done.await(ACK_INTERVAL_MS, TimeUnit.MILLISECONDS);
-            long tag = lastTag.get();
-            if (tag > acked) {
-                channel.basicAck(tag, true);
-                acked = tag;
-            }
-            if (finished && acked >= messages) {
-                break;
-            }
+        if (!done.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(
+                    "The raw consumer got " + received.get() + " of " + messages + " messages");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         channel.close();

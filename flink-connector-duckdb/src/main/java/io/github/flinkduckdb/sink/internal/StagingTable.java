@@ -3,6 +3,7 @@ package io.github.flinkduckdb.sink.internal;
 import io.github.flinkduckdb.connection.DuckDBDriverConnections;
 import io.github.flinkduckdb.conversion.ColumnPlan;
 import io.github.flinkduckdb.schema.ColumnSchema;
+import io.github.flinkduckdb.schema.DuckDBType;
 import io.github.flinkduckdb.schema.SqlIdentifiers;
 
 import org.apache.flink.annotation.Internal;
@@ -35,6 +36,11 @@ public final class StagingTable implements AutoCloseable {
     private final String catalog;
     private final String table;
     private final List<ColumnPlan> plans;
+
+    /** {@link #plans} as an array, and each column's type when appended natively (else null). */
+    private ColumnPlan[] planArray;
+
+    private DuckDBType.Id[] nativeIds;
     private final List<ColumnSchema> systemColumns;
     private boolean[] stagedDefault;
     private DuckDBAppender appender;
@@ -54,6 +60,7 @@ public final class StagingTable implements AutoCloseable {
         this.catalog = catalog;
         this.table = table;
         this.plans = new ArrayList<>(plans);
+        indexPlans();
         this.systemColumns = new ArrayList<>(systemColumns);
         this.stagedDefault = new boolean[plans.size()];
     }
@@ -220,6 +227,28 @@ public final class StagingTable implements AutoCloseable {
         return Collections.unmodifiableList(plans);
     }
 
+    private void indexPlans() {
+        planArray = plans.toArray(new ColumnPlan[0]);
+        nativeIds = new DuckDBType.Id[planArray.length];
+        for (int i = 0; i < planArray.length; i++) {
+            ColumnPlan p = planArray[i];
+            nativeIds[i] = p.mode() == ColumnPlan.Mode.NATIVE ? p.type().id() : null;
+        }
+    }
+
+    /** The column plans as an array, for the per-value path; not to be modified. */
+    ColumnPlan[] planArray() {
+        return planArray;
+    }
+
+    /**
+     * Each column's type when the appender takes its values natively, else null; not to be
+     * modified.
+     */
+    DuckDBType.Id[] nativeIds() {
+        return nativeIds;
+    }
+
     public List<ColumnSchema> systemColumns() {
         return Collections.unmodifiableList(systemColumns);
     }
@@ -267,6 +296,7 @@ public final class StagingTable implements AutoCloseable {
             kept.add(SqlIdentifiers.quote(s.name()));
         }
         plans.add(plan);
+        indexPlans();
         // The appender fills columns in table order and system columns come last, so the table
         // is rebuilt with the new column before them.
         String rebuilt = table + "_evolved";

@@ -17,7 +17,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -37,7 +36,8 @@ final class TypedRowAppender implements DuckDBRowAppender {
     private int column;
     private long bytes;
     private DuckDBAppender a;
-    private List<ColumnPlan> plans;
+    private ColumnPlan[] plans;
+    private DuckDBType.Id[] nativeIds;
 
     TypedRowAppender(StagingRowCollector rows) {
         this.rows = rows;
@@ -53,7 +53,8 @@ final class TypedRowAppender implements DuckDBRowAppender {
         column = 0;
         bytes = 0;
         StagingTable staging = rows.staging;
-        plans = staging.plans();
+        plans = staging.planArray();
+        nativeIds = staging.nativeIds();
         if (!skip) {
             try {
                 a = staging.appender();
@@ -70,11 +71,7 @@ final class TypedRowAppender implements DuckDBRowAppender {
             throw new DuckDBSinkException(
                     "Value appended for table " + rows.table + " outside beginRow()/endRow()");
         }
-        if (column >= plans.size()) {
-            return null;
-        }
-        ColumnPlan p = plans.get(column);
-        return p.mode() == ColumnPlan.Mode.NATIVE ? p.type().id() : null;
+        return column < nativeIds.length ? nativeIds[column] : null;
     }
 
     /** Moves past the column whose value is appended natively; false when the row is skipped. */
@@ -88,20 +85,20 @@ final class TypedRowAppender implements DuckDBRowAppender {
             throw new DuckDBSinkException(
                     "Value appended for table " + rows.table + " outside beginRow()/endRow()");
         }
-        if (column >= plans.size()) {
+        if (column >= plans.length) {
             throw new DuckDBSinkException(
                     "Too many values for a row of table "
                             + rows.table
                             + ": it has "
-                            + plans.size()
+                            + plans.length
                             + " columns "
                             + rows.columnNames());
         }
-        return plans.get(column++);
+        return plans[column++];
     }
 
     private DuckDBSinkException fail(SQLException e) {
-        String col = column > 0 && column <= plans.size() ? plans.get(column - 1).name() : "?";
+        String col = column > 0 && column <= plans.length ? plans[column - 1].name() : "?";
         return new DuckDBSinkException(
                 "DuckDB's appender rejected the value for column '"
                         + col
@@ -354,14 +351,14 @@ final class TypedRowAppender implements DuckDBRowAppender {
             throw new DuckDBSinkException("endRow() without beginRow() for table " + rows.table);
         }
         open = false;
-        if (column != plans.size()) {
+        if (column != plans.length) {
             throw new DuckDBSinkException(
                     "A row for table "
                             + rows.table
                             + " got "
                             + column
                             + " values but the table has "
-                            + plans.size()
+                            + plans.length
                             + " columns "
                             + rows.columnNames());
         }
