@@ -24,7 +24,7 @@ final class ExactNumbers {
     private ExactNumbers() {}
 
     /** A whole number in the range of {@code type}, one of DuckDB's integer types. */
-    static void writeInteger(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+    static void writeInteger(JsonParser p, JsonGenerator g, FieldPath path, DuckDBType type)
             throws IOException, MessageRejectedException {
         writeInteger(p, g, path, type, min(type.id()), max(type.id()));
     }
@@ -88,7 +88,7 @@ final class ExactNumbers {
     private static void writeInteger(
             JsonParser p,
             JsonGenerator g,
-            String path,
+            FieldPath path,
             DuckDBType type,
             BigInteger min,
             BigInteger max)
@@ -126,7 +126,7 @@ final class ExactNumbers {
     }
 
     /** A finite number that fits FLOAT or DOUBLE, written as given. */
-    static void writeFloating(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+    static void writeFloating(JsonParser p, JsonGenerator g, FieldPath path, DuckDBType type)
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
         if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
@@ -145,7 +145,7 @@ final class ExactNumbers {
      * A number or numeric string with at most the type's scale in decimals and precision minus
      * scale in integer digits, written as a plain string DuckDB casts exactly.
      */
-    static void writeDecimal(JsonParser p, JsonGenerator g, String path, DuckDBType type)
+    static void writeDecimal(JsonParser p, JsonGenerator g, FieldPath path, DuckDBType type)
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
         BigDecimal value;

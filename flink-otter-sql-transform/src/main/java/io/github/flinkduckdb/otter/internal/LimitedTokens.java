@@ -26,7 +26,8 @@ final class LimitedTokens {
      * Skips the value at the parser's current token (an undeclared field), checking the limits on
      * every token in it; iterative, so a deep document costs no stack.
      */
-    void skip(JsonParser p, String path, int depth) throws IOException, MessageRejectedException {
+    void skip(JsonParser p, FieldPath path, int depth)
+            throws IOException, MessageRejectedException {
         walk(p, null, path, depth);
     }
 
@@ -34,13 +35,13 @@ final class LimitedTokens {
      * Copies the value at the parser's current token (a JSON field) as it is, numbers digit for
      * digit, checking the limits on every token; iterative like {@link #skip}.
      */
-    void copy(JsonParser p, JsonGenerator g, String path, int depth)
+    void copy(JsonParser p, JsonGenerator g, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         walk(p, g, path, depth);
     }
 
     /** Walks the value at the current token to its end, writing each token to {@code g} if any. */
-    private void walk(JsonParser p, JsonGenerator g, String path, int depth)
+    private void walk(JsonParser p, JsonGenerator g, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         int open = 0;
         JsonToken t = p.currentToken();
@@ -74,7 +75,8 @@ final class LimitedTokens {
      * Rejects the current token when it breaks a {@link JsonLimits limit}; {@code depth} is the
      * nesting depth of the object or array that holds it.
      */
-    void check(JsonParser p, String path, int depth) throws IOException, MessageRejectedException {
+    void check(JsonParser p, FieldPath path, int depth)
+            throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
         if (t == null) {
             return;
@@ -107,15 +109,9 @@ final class LimitedTokens {
                 return;
             case VALUE_STRING:
             case FIELD_NAME:
-                String what =
-                        t == JsonToken.VALUE_STRING
-                                ? field(path)
-                                : path.isEmpty()
-                                        ? "a field name"
-                                        : "a field name in " + field(path);
                 if (p.getTextLength() > limits.maxStringLength()) {
                     throw new MessageRejectedException(
-                            what
+                            what(t, path)
                                     + ": string value length "
                                     + p.getTextLength()
                                     + " exceeds the limit of "
@@ -127,11 +123,20 @@ final class LimitedTokens {
                     // The escape \\ud800 parses, but UTF-8 cannot hold it: DuckDB would get "?"
                     // instead.
                     throw new MessageRejectedException(
-                            what + ": the text is not valid Unicode (an unpaired surrogate)");
+                            what(t, path)
+                                    + ": the text is not valid Unicode (an unpaired surrogate)");
                 }
                 return;
             default:
         }
+    }
+
+    /** What holds a string token, for a message; built only when a limit is broken. */
+    private static String what(JsonToken t, FieldPath path) {
+        if (t == JsonToken.VALUE_STRING) {
+            return field(path);
+        }
+        return path.isEmpty() ? "a field name" : "a field name in " + field(path);
     }
 
     private static boolean hasUnpairedSurrogate(char[] chars, int offset, int length) {

@@ -88,7 +88,7 @@ public final class MessageNormalizer {
                                 + describe(first)
                                 + ")");
             }
-            writeStruct(parser, generator, root, "", 1);
+            writeStruct(parser, generator, root, FieldPath.ROOT, 1);
             JsonToken after = parser.nextToken();
             if (after != null) {
                 throw new MessageRejectedException(
@@ -125,7 +125,7 @@ public final class MessageNormalizer {
      * Writes the value at the parser's current token; {@code depth} is the nesting depth of the
      * object or array that holds it.
      */
-    private void writeValue(JsonParser p, JsonGenerator g, Node node, String path, int depth)
+    private void writeValue(JsonParser p, JsonGenerator g, Node node, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
         limits.check(p, path, depth);
@@ -229,7 +229,7 @@ public final class MessageNormalizer {
     }
 
     /** Writes the object at the parser's current token, itself at nesting depth {@code depth}. */
-    private void writeStruct(JsonParser p, JsonGenerator g, Node node, String path, int depth)
+    private void writeStruct(JsonParser p, JsonGenerator g, Node node, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         g.writeStartObject();
         BitSet seen = new BitSet(node.fieldNames.length);
@@ -240,12 +240,12 @@ public final class MessageNormalizer {
             Integer index = node.fieldIndex.get(name);
             p.nextToken();
             if (index == null) {
-                limits.skip(p, child(path, name), depth);
+                limits.skip(p, path.child(name), depth);
                 continue;
             }
             seen.set(index);
             g.writeFieldName(name);
-            writeValue(p, g, node.children[index], child(path, name), depth);
+            writeValue(p, g, node.children[index], path.child(name), depth);
         }
         if (t != JsonToken.END_OBJECT) {
             throw new IOException("unexpected token " + t + " in an object");
@@ -259,7 +259,7 @@ public final class MessageNormalizer {
         g.writeEndObject();
     }
 
-    private void writeList(JsonParser p, JsonGenerator g, Node node, String path, int depth)
+    private void writeList(JsonParser p, JsonGenerator g, Node node, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw mismatch(path, node.type, "an array", p.currentToken());
@@ -267,7 +267,7 @@ public final class MessageNormalizer {
         g.writeStartArray();
         int index = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            writeValue(p, g, node.children[0], path + "[" + index + "]", depth);
+            writeValue(p, g, node.children[0], path.element(index), depth);
             index++;
         }
         if (node.type.id() == DuckDBType.Id.ARRAY && index != node.type.arraySize()) {
@@ -283,7 +283,7 @@ public final class MessageNormalizer {
         g.writeEndArray();
     }
 
-    private void writeMap(JsonParser p, JsonGenerator g, Node node, String path, int depth)
+    private void writeMap(JsonParser p, JsonGenerator g, Node node, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw mismatch(path, node.type, "an object", p.currentToken());
@@ -295,7 +295,7 @@ public final class MessageNormalizer {
             String key = p.currentName();
             g.writeFieldName(key);
             p.nextToken();
-            writeValue(p, g, node.children[1], path + "[" + quoteKey(key) + "]", depth);
+            writeValue(p, g, node.children[1], path.entry(key), depth);
         }
         if (t != JsonToken.END_OBJECT) {
             throw new IOException("unexpected token " + t + " in an object");
@@ -303,20 +303,12 @@ public final class MessageNormalizer {
         g.writeEndObject();
     }
 
-    private static String quoteKey(String key) {
-        return key.length() > 40 ? "'" + key.substring(0, 40) + "...'" : "'" + key + "'";
-    }
-
-    private static String string(JsonParser p, String path, DuckDBType type)
+    private static String string(JsonParser p, FieldPath path, DuckDBType type)
             throws IOException, MessageRejectedException {
         if (p.currentToken() != JsonToken.VALUE_STRING) {
             throw mismatch(path, type, "a string", p.currentToken());
         }
         return p.getText();
-    }
-
-    private static String child(String path, String name) {
-        return path.isEmpty() ? name : path + "." + name;
     }
 
     /** The declared type with field lookups, built once. */

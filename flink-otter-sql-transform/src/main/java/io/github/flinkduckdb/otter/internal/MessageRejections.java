@@ -13,7 +13,7 @@ final class MessageRejections {
     private MessageRejections() {}
 
     static MessageRejectedException mismatch(
-            String path, DuckDBType type, String expected, JsonToken got) {
+            FieldPath path, DuckDBType type, String expected, JsonToken got) {
         return new MessageRejectedException(
                 field(path)
                         + " ("
@@ -24,12 +24,12 @@ final class MessageRejections {
                         + describe(got));
     }
 
-    static MessageRejectedException outOfRange(String path, DuckDBType type) {
+    static MessageRejectedException outOfRange(FieldPath path, DuckDBType type) {
         return new MessageRejectedException(
                 field(path) + ": the number does not fit " + type.toSql());
     }
 
-    static String field(String path) {
+    static String field(FieldPath path) {
         return "field '" + path + "'";
     }
 
