@@ -139,10 +139,12 @@ public final class OtterRun {
                             options.checkpointInterval()));
             FlinkRest flinkRest = new FlinkRest(rest);
             HealthServer health = null;
-            if (options.healthPort() > 0) {
+            if (options.healthPort() != 0) {
                 health =
                         new HealthServer(
-                                options.healthPort(),
+                                options.healthPort() == RunOptions.ANY_PORT
+                                        ? 0
+                                        : options.healthPort(),
                                 flinkRest,
                                 jobId,
                                 options.checkpointInterval());

@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.otter.faults;
 
 import io.github.flinkduckdb.otter.runner.JobFailures;
+import io.github.flinkduckdb.otter.runner.RunOptions;
 import io.github.flinkduckdb.otter.testing.FaultRun;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
@@ -73,7 +74,7 @@ class DuckDBFileLockedITCase {
     void aDuckDBFileHeldByAnotherProcessLongerThanTheRetriesDelaysRowsAndLosesNone()
             throws Exception {
         assertThat(HOLD).as("held longer than the retries").isGreaterThan(RETRIES.multipliedBy(2));
-        fault.start(OtterRuns.freePort());
+        fault.start(RunOptions.ANY_PORT);
         fault.startPublishing();
         fault.awaitOrders(150, Duration.ofSeconds(60));
         Poll.until(

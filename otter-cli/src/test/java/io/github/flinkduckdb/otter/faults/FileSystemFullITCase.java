@@ -3,6 +3,7 @@ package io.github.flinkduckdb.otter.faults;
 import io.github.flinkduckdb.otter.runner.FlinkRest;
 import io.github.flinkduckdb.otter.runner.JobFailures;
 import io.github.flinkduckdb.otter.runner.OtterRun;
+import io.github.flinkduckdb.otter.runner.RunOptions;
 import io.github.flinkduckdb.otter.testing.OrderIds;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
 import io.github.flinkduckdb.otter.testing.OtterRuns;
@@ -196,7 +197,7 @@ class FileSystemFullITCase {
                         OtterRuns.load(project, out),
                         dir.resolve("state"),
                         true,
-                        OtterRuns.freePort(),
+                        RunOptions.ANY_PORT,
                         2);
         CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();

@@ -85,7 +85,7 @@ class RabbitMQPipelineITCase {
         assertThat(shippingFailures).hasSize(8);
         Path out = dir.resolve("out");
         OtterProject p = load(out);
-        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, OtterRuns.freePort(), 3);
+        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, RunOptions.ANY_PORT, 3);
         CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));

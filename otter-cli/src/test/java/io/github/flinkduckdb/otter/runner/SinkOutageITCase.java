@@ -69,7 +69,7 @@ class SinkOutageITCase {
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         PublishedParquet parquet = new PublishedParquet(out);
         // --max-restarts 2: the outage's restarts (more than 2) must not count.
-        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, OtterRuns.freePort(), 2);
+        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, RunOptions.ANY_PORT, 2);
         CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         FlinkRest rest = new FlinkRest(run.restAddress());
@@ -172,7 +172,7 @@ class SinkOutageITCase {
         OtterProject p = OtterRuns.load(project, out);
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         PublishedParquet parquet = new PublishedParquet(out);
-        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, OtterRuns.freePort(), 2);
+        OtterRun run = OtterRuns.embedded(p, dir.resolve("state"), true, RunOptions.ANY_PORT, 2);
         CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
 
@@ -218,7 +218,7 @@ class SinkOutageITCase {
         assertThat(parquet.staged()).as("nothing left in staging").isEmpty();
 
         OtterRun second =
-                OtterRuns.embedded(p, dir.resolve("state"), false, OtterRuns.freePort(), 2);
+                OtterRuns.embedded(p, dir.resolve("state"), false, RunOptions.ANY_PORT, 2);
         CompletableFuture<OtterRun.Summary> secondDone = OtterRuns.async(second);
         assertThat(second.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         Poll.until(

@@ -179,7 +179,7 @@ class StopPublishesITCase {
                                 dir.resolve("state"),
                                 false,
                                 null,
-                                OtterRuns.freePort(),
+                                RunOptions.ANY_PORT,
                                 Duration.ZERO,
                                 jobManager == null ? null : emptyJar(),
                                 3),
