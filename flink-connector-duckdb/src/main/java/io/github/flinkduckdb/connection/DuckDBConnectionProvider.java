@@ -50,6 +50,10 @@ public final class DuckDBConnectionProvider implements Serializable {
     public static final String DEFAULT_MEMORY_LIMIT = "512MB";
 
     private static final String MEMORY_LIMIT = "memory_limit";
+
+    /** Held while a connection sets its instance's options (see {@code applySettings}). */
+    private static final Object SETTINGS_LOCK = new Object();
+
     private static final String TEMP_DIRECTORY = "temp_directory";
 
     private static final String TOKEN_PROPERTY = "motherduck_token";
@@ -233,20 +237,27 @@ public final class DuckDBConnectionProvider implements Serializable {
         Map<String, String> effective = new LinkedHashMap<>();
         effective.put(MEMORY_LIMIT, DEFAULT_MEMORY_LIMIT);
         effective.putAll(settings);
-        try (Statement st = c.createStatement()) {
-            for (Map.Entry<String, String> e : effective.entrySet()) {
-                st.execute(
-                        "SET "
-                                + SqlIdentifiers.quote(e.getKey())
-                                + " = "
-                                + SqlIdentifiers.literal(e.getValue()));
+        // One connection at a time sets an instance's options: DuckDB 2.0.0 reads and writes them
+        // without a lock, and a connection reading temp_directory while another (of the same
+        // file, so of the same instance) set it got "Invalid unicode (byte sequence mismatch)
+        // detected in value construction" (DirectWriteTest, four writers opening one file at
+        // once, under load). Opening connections is rare; the lock is held for a few SETs.
+        synchronized (SETTINGS_LOCK) {
+            try (Statement st = c.createStatement()) {
+                for (Map.Entry<String, String> e : effective.entrySet()) {
+                    st.execute(
+                            "SET "
+                                    + SqlIdentifiers.quote(e.getKey())
+                                    + " = "
+                                    + SqlIdentifiers.literal(e.getValue()));
+                }
+                if (!settings.containsKey(TEMP_DIRECTORY)) {
+                    spillToLocalTemp(st);
+                }
+            } catch (SQLException e) {
+                c.close();
+                throw e;
             }
-            if (!settings.containsKey(TEMP_DIRECTORY)) {
-                spillToLocalTemp(st);
-            }
-        } catch (SQLException e) {
-            c.close();
-            throw e;
         }
     }
 
