@@ -113,9 +113,10 @@ final class BatchedForm {
             OtterModel model,
             SqlTree tree,
             List<ColumnSchema> columns,
-            List<SqlTree.OrderKey> order)
+            List<ByMessageTree.OrderKey> order)
             throws SQLException {
-        String inner = statementText(codec.toSql(tree.withIncomingReplaced(messageRow)));
+        String inner =
+                statementText(codec.toSql(ByMessageTree.withIncomingReplaced(tree, messageRow)));
         String batchSql = lateral(inner, "$1 AND $2", order);
         check(batchSql, lateral(inner, "0 AND -1", order), columns);
         LOG.debug("Model {} runs batched by message as: {}", model.describe(), batchSql);
@@ -128,7 +129,7 @@ final class BatchedForm {
      * subqueries that filter the table on its row id directly (e.g. {@code SELECT * ... ORDER BY id
      * LIMIT 1}).
      */
-    private static String lateral(String inner, String range, List<SqlTree.OrderKey> order) {
+    private static String lateral(String inner, String range, List<ByMessageTree.OrderKey> order) {
         StringBuilder sql =
                 new StringBuilder("WITH ")
                         .append(ROWS)
@@ -158,7 +159,7 @@ final class BatchedForm {
                         .append(RESULT);
         if (!order.isEmpty()) {
             sql.append(" ORDER BY ").append(MESSAGE).append('.').append(POSITION);
-            for (SqlTree.OrderKey key : order) {
+            for (ByMessageTree.OrderKey key : order) {
                 sql.append(", ").append(key.toSql(RESULT));
             }
         }

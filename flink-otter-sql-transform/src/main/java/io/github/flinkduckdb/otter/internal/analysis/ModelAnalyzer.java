@@ -106,7 +106,6 @@ public final class ModelAnalyzer {
         RowLocality locality = RowLocality.of(tree, aggregates);
         String batchSql = null;
         String reason = locality.reason();
-        boolean byMessage = false;
         if (locality.isRowLocal()) {
             try {
                 batchSql = batchedForm.of(model, tree, columns);
@@ -118,16 +117,14 @@ public final class ModelAnalyzer {
                 LOG.warn("Model {}: {}", model.describe(), reason);
             }
         } else {
+            List<ByMessageTree.OrderKey> order = ByMessageTree.topLevelOrder(tree, names(columns));
             String notByMessage =
                     batchByMessage
-                            ? notByMessage(tree, refs, columns)
+                            ? notByMessage(tree, refs, order)
                             : "batching by message is off (OtterTransformBuilder#batchByMessage)";
             if (notByMessage == null) {
                 try {
-                    batchSql =
-                            batchedForm.byMessage(
-                                    model, tree, columns, tree.topLevelOrder(names(columns)));
-                    byMessage = true;
+                    batchSql = batchedForm.byMessage(model, tree, columns, order);
                     LOG.info(
                             "Model {} runs batched, each message's rows computed separately: {}",
                             model.describe(),
@@ -163,15 +160,15 @@ public final class ModelAnalyzer {
      * separately in one query), or null when it can.
      */
     private static String notByMessage(
-            SqlTree tree, SqlTree.References refs, List<ColumnSchema> columns) {
+            SqlTree tree, SqlTree.References refs, List<ByMessageTree.OrderKey> order) {
         if (refs.incomingReferences() == 0) {
             return "without incoming its rows do not depend on a message";
         }
-        String problem = tree.notByMessage();
+        String problem = ByMessageTree.notByMessage(tree);
         if (problem != null) {
             return problem;
         }
-        if (tree.topLevelOrder(names(columns)) == null) {
+        if (order == null) {
             return "its ORDER BY names an expression that is not an output column";
         }
         return null;
