@@ -5,17 +5,14 @@ import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.runtime.scheduler.stopwithsavepoint.StopWithSavepointStoppingException;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,8 +22,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,11 +31,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code otter run}: builds the project's job, runs it on an embedded MiniCluster (or submits it to
@@ -53,14 +45,6 @@ import java.util.regex.Pattern;
 public final class OtterRun {
 
     private static final Logger LOG = LoggerFactory.getLogger("otter");
-
-    /**
-     * How long a stop keeps asking for a savepoint that the job declines (while it restarts after a
-     * failure, say) before it cancels the job.
-     */
-    private static final Duration STOP_RETRIES_FOR = Duration.ofSeconds(60);
-
-    private static final Duration STOP_RETRY_PAUSE = Duration.ofSeconds(1);
 
     /** What a run did. */
     public record Summary(
@@ -76,9 +60,8 @@ public final class OtterRun {
     private final PrintStream out;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final CountDownLatch finished = new CountDownLatch(1);
-    private final AtomicReference<String> savepoint = new AtomicReference<>();
     private final CountDownLatch submitted = new CountDownLatch(1);
-    private final CountDownLatch stopFinished = new CountDownLatch(1);
+    private final SavepointStop stopper = new SavepointStop();
     private final AtomicReference<String> gaveUp = new AtomicReference<>();
     private volatile JobClient jobClient;
     private volatile URI restAddress;
@@ -183,17 +166,17 @@ public final class OtterRun {
                 counters = counters(result.getAllAccumulatorResults());
                 if (stopRequested.get()) {
                     // The job ends before stopWithSavepoint() reports the savepoint's path.
-                    stopFinished.await(4, TimeUnit.MINUTES);
+                    stopper.await(Duration.ofMinutes(4));
                 }
-                state = savepoint.get() != null ? "STOPPED" : "FINISHED";
+                state = stopper.savepoint() != null ? "STOPPED" : "FINISHED";
             } catch (Exception e) {
                 if (gaveUp.get() != null) {
                     throw new JobFailedException("The job failed: " + gaveUp.get(), e);
                 }
                 if (stopRequested.get()) {
-                    stopFinished.await(4, TimeUnit.MINUTES);
+                    stopper.await(Duration.ofMinutes(4));
                     counters = Map.of();
-                    state = savepoint.get() != null ? "STOPPED" : "CANCELED";
+                    state = stopper.savepoint() != null ? "STOPPED" : "CANCELED";
                 } else {
                     throw new JobFailedException("The job failed: " + rootMessage(e), e);
                 }
@@ -203,7 +186,7 @@ public final class OtterRun {
                     health.close();
                 }
             }
-            return new Summary(jobId, state, counters, restore, savepoint.get());
+            return new Summary(jobId, state, counters, restore, stopper.savepoint());
         } finally {
             submitted.countDown();
             finished.countDown();
@@ -436,123 +419,7 @@ public final class OtterRun {
     }
 
     void stop(JobClient client, Path stateDir) {
-        try {
-            stopWithSavepoint(client, stateDir);
-        } finally {
-            stopFinished.countDown();
-        }
-    }
-
-    private void stopWithSavepoint(JobClient client, Path stateDir) {
-        LOG.info("Stopping: taking a savepoint (Ctrl-C again to quit at once)");
-        String dir = stateDir == null ? null : stateDir.resolve("savepoints").toUri().toString();
-        long deadline = System.nanoTime() + STOP_RETRIES_FOR.toNanos();
-        while (true) {
-            try {
-                String path =
-                        client.stopWithSavepoint(false, dir, SavepointFormatType.CANONICAL)
-                                .get(2, TimeUnit.MINUTES);
-                recordSavepoint(path, stateDir);
-                LOG.info("Stopped with savepoint {}; `otter run` resumes from it", path);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                cancel(client, "interrupted");
-                return;
-            } catch (Exception e) {
-                Optional<String> taken = savepointTakenBeforeFailure(e);
-                if (taken.isPresent()) {
-                    // Flink: "The savepoint is consistent, but might have uncommitted
-                    // transactions": a run restored from it commits them.
-                    try {
-                        recordSavepoint(taken.get(), stateDir);
-                    } catch (IOException io) {
-                        LOG.warn("Could not record savepoint {}: {}", taken.get(), io.getMessage());
-                    }
-                    LOG.warn(
-                            "Savepoint {} taken, but the job failed while stopping ({}); `otter"
-                                    + " run` resumes from it and publishes what this stop could"
-                                    + " not",
-                            taken.get(),
-                            rootMessage(e));
-                    return;
-                }
-                // A savepoint is declined while the job restarts (a task not running yet) or
-                // while a task fails: try again while the job is alive, then cancel it.
-                Optional<JobStatus> status = status(client);
-                boolean alive = status.isPresent() && !status.get().isGloballyTerminalState();
-                if (!alive || e instanceof TimeoutException || System.nanoTime() > deadline) {
-                    cancel(client, rootMessage(e));
-                    return;
-                }
-                LOG.warn(
-                        "No savepoint yet ({}; the job is {}); trying again",
-                        rootMessage(e),
-                        status.get());
-                try {
-                    Thread.sleep(STOP_RETRY_PAUSE.toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    cancel(client, "interrupted");
-                    return;
-                }
-            }
-        }
-    }
-
-    private void recordSavepoint(String path, Path stateDir) throws IOException {
-        savepoint.set(path);
-        if (stateDir != null) {
-            Files.createDirectories(stateDir);
-            Files.write(
-                    stateDir.resolve("last-savepoint"),
-                    (path + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-    }
-
-    private static final Pattern SAVEPOINT_TAKEN =
-            Pattern.compile("A savepoint has been created at: (.+?), but the corresponding job");
-
-    /**
-     * The savepoint of a stop that Flink took before the job failed while stopping (its {@code
-     * StopWithSavepointStoppingException}, which may arrive through the REST client as text).
-     */
-    static Optional<String> savepointTakenBeforeFailure(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof StopWithSavepointStoppingException) {
-                return Optional.of(((StopWithSavepointStoppingException) t).getSavepointPath());
-            }
-            Matcher m = SAVEPOINT_TAKEN.matcher(String.valueOf(t.getMessage()));
-            if (m.find()) {
-                return Optional.of(m.group(1));
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static Optional<JobStatus> status(JobClient client) {
-        try {
-            return Optional.of(client.getJobStatus().get(10, TimeUnit.SECONDS));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (Exception e) {
-            return Optional.empty();
-        }
-    }
-
-    private static void cancel(JobClient client, String why) {
-        LOG.warn(
-                "No savepoint ({}); cancelling. The next run resumes from the newest retained"
-                        + " checkpoint.",
-                why);
-        try {
-            client.cancel().get(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception cancel) {
-            LOG.warn("Cancelling failed: {}", rootMessage(cancel));
-        }
+        stopper.stop(client, stateDir);
     }
 
     /** The message of the deepest cause: what actually went wrong. */

@@ -29,7 +29,7 @@ class StopOutcomeTest {
                         new CompletionException(
                                 new StopWithSavepointStoppingException(
                                         PATH, job, new RuntimeException("publish failed"))));
-        assertThat(OtterRun.savepointTakenBeforeFailure(direct)).contains(PATH);
+        assertThat(SavepointStop.savepointTakenBeforeFailure(direct)).contains(PATH);
 
         Throwable serialized =
                 new ExecutionException(
@@ -37,7 +37,7 @@ class StopOutcomeTest {
                                 "stop failed",
                                 new SerializedThrowable(
                                         new StopWithSavepointStoppingException(PATH, job))));
-        assertThat(OtterRun.savepointTakenBeforeFailure(serialized)).contains(PATH);
+        assertThat(SavepointStop.savepointTakenBeforeFailure(serialized)).contains(PATH);
     }
 
     @Test
@@ -47,8 +47,8 @@ class StopOutcomeTest {
                         new FlinkException(
                                 "Stop with savepoint failed: Checkpoint was declined (tasks not"
                                         + " ready)"));
-        assertThat(OtterRun.savepointTakenBeforeFailure(declined)).isEmpty();
-        assertThat(OtterRun.savepointTakenBeforeFailure(new RuntimeException((String) null)))
+        assertThat(SavepointStop.savepointTakenBeforeFailure(declined)).isEmpty();
+        assertThat(SavepointStop.savepointTakenBeforeFailure(new RuntimeException((String) null)))
                 .isEmpty();
     }
 }
