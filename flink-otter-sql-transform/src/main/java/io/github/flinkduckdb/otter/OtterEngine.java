@@ -1,8 +1,8 @@
 package io.github.flinkduckdb.otter;
 
 import io.github.flinkduckdb.otter.internal.MessageOutcome;
-import io.github.flinkduckdb.otter.internal.MicroBatchRunner;
 import io.github.flinkduckdb.otter.internal.TransformPlan;
+import io.github.flinkduckdb.otter.internal.TransformRunner;
 
 import org.apache.flink.annotation.PublicEvolving;
 
@@ -29,9 +29,9 @@ import java.util.List;
 @PublicEvolving
 public final class OtterEngine implements AutoCloseable {
 
-    private final MicroBatchRunner runner;
+    private final TransformRunner runner;
 
-    private OtterEngine(MicroBatchRunner runner) {
+    private OtterEngine(TransformRunner runner) {
         this.runner = runner;
     }
 
@@ -45,7 +45,7 @@ public final class OtterEngine implements AutoCloseable {
                 plan.duckdbSettings().tempDirectory() != null
                         ? plan.duckdbSettings().tempDirectory()
                         : System.getProperty("java.io.tmpdir");
-        return new OtterEngine(MicroBatchRunner.open(plan, Paths.get(base), 0));
+        return new OtterEngine(TransformRunner.open(plan, Paths.get(base), 0));
     }
 
     /** The models' names, in order (the index of {@link OtterResult#rows(int)}). */

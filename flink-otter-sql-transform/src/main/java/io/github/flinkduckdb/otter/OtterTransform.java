@@ -99,6 +99,7 @@ public final class OtterTransform implements Serializable {
     }
 
     private <IN> OtterStreams applyWith(DataStream<IN> messages, MessageReader<IN> reader) {
+        requireSchema("The Flink types of the models' rows");
         Map<String, OutputTag<Row>> tags = new LinkedHashMap<>();
         for (ModelAnalysis model : models) {
             tags.put(model.name(), outputTag(model.name()));
@@ -123,6 +124,7 @@ public final class OtterTransform implements Serializable {
      *     {@code OtterMessage.class} (with source metadata for the dead letters)
      */
     public <IN> OtterProcessFunction<IN> processFunction(Class<IN> messageType) {
+        requireSchema("The Flink types of the models' rows");
         return new OtterProcessFunction<>(this, reader(messageType), 0);
     }
 
@@ -134,6 +136,7 @@ public final class OtterTransform implements Serializable {
      * @param messageType {@code byte[].class}, {@code String.class} or {@code OtterMessage.class}
      */
     public <K, IN> OtterKeyedProcessFunction<K, IN> keyedProcessFunction(Class<IN> messageType) {
+        requireSchema("The Flink types of the models' rows");
         return new OtterKeyedProcessFunction<>(this, reader(messageType), 0);
     }
 
@@ -193,9 +196,37 @@ public final class OtterTransform implements Serializable {
         return plan.modelNames();
     }
 
-    /** The validated models with their output schemas and execution form, in order. */
+    /**
+     * The validated models with their output schemas and execution form, in order.
+     *
+     * @throws IllegalStateException for a transform without a declared incoming schema ({@link
+     *     #isSchemaFree()}): its models are analyzed for each message shape while it runs
+     */
     public List<ModelAnalysis> models() {
+        requireSchema("The models' output schemas");
         return models;
+    }
+
+    /**
+     * Whether no incoming schema was declared: each message is typed alone, as Otter does, and a
+     * model's columns depend on the message's shape. Such a transform runs in an {@link
+     * OtterEngine}; the Flink operator, whose output types are fixed when the job is built, needs a
+     * declared incoming schema.
+     */
+    public boolean isSchemaFree() {
+        return plan.isSchemaFree();
+    }
+
+    private void requireSchema(String what) {
+        if (plan.isSchemaFree()) {
+            throw new IllegalStateException(
+                    what
+                            + " are known when the job is built only with a declared incoming"
+                            + " schema; this transform types each message alone (no incoming"
+                            + " schema), so a model's columns depend on the message. Declare it"
+                            + " with OtterTransformBuilder#incomingSchema or"
+                            + " #incomingSchemaFromSamples.");
+        }
     }
 
     /** The index of a model in {@link #modelNames()}. */
@@ -210,6 +241,8 @@ public final class OtterTransform implements Serializable {
 
     /** One model's analysis. */
     public ModelAnalysis model(String modelName) {
+        modelIndex(modelName);
+        requireSchema("Model '" + modelName + "': its output columns");
         for (ModelAnalysis m : models) {
             if (m.name().equals(modelName)) {
                 return m;
@@ -264,7 +297,7 @@ public final class OtterTransform implements Serializable {
         return sb.append(')').toString();
     }
 
-    /** The declared shape of the messages. */
+    /** The declared shape of the messages; null for a schema-free transform. */
     public IncomingSchema incomingSchema() {
         return plan.incomingSchema();
     }
@@ -304,7 +337,7 @@ public final class OtterTransform implements Serializable {
         return "OtterTransform{models="
                 + modelNames()
                 + ", incoming="
-                + plan.incomingSchema()
+                + (plan.isSchemaFree() ? "typed per message" : plan.incomingSchema())
                 + ", maxBatchSize="
                 + plan.maxBatchSize()
                 + ", maxBatchDelayMillis="

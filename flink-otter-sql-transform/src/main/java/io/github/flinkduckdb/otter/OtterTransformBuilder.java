@@ -28,10 +28,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Builds an {@link OtterTransform}. Required: at least one model and the incoming schema. {@link
- * #build()} validates every model in a local DuckDB set up like the operator's and fails with an
- * {@link OtterModelException} naming the model, or an {@link IllegalArgumentException} naming the
- * wrong setting.
+ * Builds an {@link OtterTransform}. Required: at least one model. {@link #build()} validates every
+ * model in a local DuckDB set up like the operator's and fails with an {@link OtterModelException}
+ * naming the model, or an {@link IllegalArgumentException} naming the wrong setting.
+ *
+ * <p>With an incoming schema ({@link #incomingSchema}, {@link #incomingSchemaFromSamples}) typing
+ * is strict and each model's output schema is fixed when the job is built. Without one the
+ * transform types each message alone, as Otter does ({@link IncomingSchema#inferFromMessage}), and
+ * a model's columns depend on the message's shape: such a transform runs in an {@link OtterEngine}
+ * ({@link OtterTransform#isSchemaFree()}).
  *
  * <table>
  *   <caption>Settings</caption>
@@ -310,24 +315,13 @@ public final class OtterTransformBuilder {
                         maxTempDirectorySize,
                         timeZone,
                         externalAccess);
-        List<ModelPlan> analyses = new ArrayList<>();
-        OtterDatabase database;
-        try {
-            database = OtterDatabase.open(incomingSchema, settings, null, true);
-        } catch (SQLException e) {
-            throw new IllegalArgumentException(
-                    "DuckDB does not accept the incoming schema or the DuckDB settings"
-                            + " (memory limit '"
-                            + memoryLimit
-                            + "', threads "
-                            + threads
-                            + ", time zone '"
-                            + timeZone
-                            + "'): "
-                            + e.getMessage(),
-                    e);
+        JsonLimits limits =
+                new JsonLimits(maxJsonNestingDepth, maxJsonNumberLength, maxJsonStringLength);
+        if (incomingSchema == null) {
+            return buildSchemaFree(settings, limits);
         }
-        try (OtterDatabase db = database) {
+        List<ModelPlan> analyses = new ArrayList<>();
+        try (OtterDatabase db = validationDatabase(incomingSchema, settings)) {
             ModelAnalyzer analyzer =
                     new ModelAnalyzer(db.connection(), externalAccess, batchByMessage);
             for (OtterModel model : models) {
@@ -346,10 +340,56 @@ public final class OtterTransformBuilder {
                         maxBatchDelay.toMillis(),
                         maxBatchBytes,
                         maxMessageBytes,
-                        new JsonLimits(
-                                maxJsonNestingDepth, maxJsonNumberLength, maxJsonStringLength),
+                        limits,
                         microBatching),
                 name);
+    }
+
+    /** Without an incoming schema: each model is checked as far as it can be without binding. */
+    private OtterTransform buildSchemaFree(DuckDBSettings settings, JsonLimits limits) {
+        try (OtterDatabase db =
+                validationDatabase(IncomingSchema.parse("\"__otter_shape\" JSON"), settings)) {
+            ModelAnalyzer analyzer =
+                    new ModelAnalyzer(db.connection(), externalAccess, batchByMessage);
+            for (OtterModel model : models) {
+                analyzer.checkWithoutSchema(model);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(
+                    "Could not validate the models in DuckDB: " + e.getMessage(), e);
+        }
+        return new OtterTransform(
+                TransformPlan.schemaFree(
+                        models,
+                        outputSchemas,
+                        batchByMessage,
+                        settings,
+                        maxBatchSize,
+                        maxBatchDelay.toMillis(),
+                        maxBatchBytes,
+                        maxMessageBytes,
+                        limits,
+                        microBatching),
+                name);
+    }
+
+    /** The DuckDB the models are validated in, set up like the operator's. */
+    private OtterDatabase validationDatabase(IncomingSchema schema, DuckDBSettings settings) {
+        try {
+            return OtterDatabase.open(schema, settings, null, true);
+        } catch (SQLException e) {
+            throw new IllegalArgumentException(
+                    "DuckDB does not accept the incoming schema or the DuckDB settings"
+                            + " (memory limit '"
+                            + memoryLimit
+                            + "', threads "
+                            + threads
+                            + ", time zone '"
+                            + timeZone
+                            + "'): "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     private void sanityCheck() {
@@ -357,13 +397,6 @@ public final class OtterTransformBuilder {
             throw new IllegalArgumentException(
                     "No models: add at least one with addModel(name, sql) or"
                             + " addModelsFromDirectory(path)");
-        }
-        if (incomingSchema == null) {
-            throw new IllegalArgumentException(
-                    "The incoming schema must be set (incomingSchema(\"order_id BIGINT, ...\") or"
-                            + " incomingSchemaFromSamples(...)): it makes typing strict and the"
-                            + " same for one message and for a batch, and fixes each model's"
-                            + " output schema when the job is built");
         }
         Map<String, OtterModel> byName = new HashMap<>();
         for (OtterModel m : models) {
@@ -412,8 +445,6 @@ public final class OtterTransformBuilder {
             throw new IllegalArgumentException(
                     "maxMessageBytes must be zero (no limit) or positive, got " + maxMessageBytes);
         }
-        // Named by their builder methods.
-        new JsonLimits(maxJsonNestingDepth, maxJsonNumberLength, maxJsonStringLength);
         if (threads < 1) {
             throw new IllegalArgumentException("duckdbThreads must be at least 1, got " + threads);
         }

@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * The micro-batch buffer shared by the transform's operator and its process functions: buffers
- * messages, decides when a batch is due (size, bytes, age), runs it in one {@link MicroBatchRunner}
+ * messages, decides when a batch is due (size, bytes, age), runs it in one {@link TransformRunner}
  * and hands every row and dead letter to an {@link Output}, message by message in arrival order,
  * each with the timestamp its message arrived with. Counts everything in {@link OtterMetrics}.
  *
@@ -51,7 +51,7 @@ public final class MessageBatcher implements AutoCloseable {
     }
 
     private final TransformPlan plan;
-    private final MicroBatchRunner engine;
+    private final TransformRunner engine;
     private final OtterMetrics metrics;
     private final List<OtterMessage> buffer;
     private final List<Long> timestamps;
@@ -62,7 +62,7 @@ public final class MessageBatcher implements AutoCloseable {
 
     private MessageBatcher(
             TransformPlan plan,
-            MicroBatchRunner engine,
+            TransformRunner engine,
             OtterMetrics metrics,
             long nextMessageNumber) {
         this.plan = plan;
@@ -87,7 +87,7 @@ public final class MessageBatcher implements AutoCloseable {
             OtterMetrics metrics,
             long nextMessageNumber)
             throws SQLException, IOException {
-        MicroBatchRunner engine = MicroBatchRunner.open(plan, tempBase, subtask);
+        TransformRunner engine = TransformRunner.open(plan, tempBase, subtask);
         LOG.info(
                 "Otter transform subtask {}: models {}, DuckDB memory_limit {}, threads {}, spill"
                         + " below {}, batches of up to {} messages / {} ms",
@@ -166,7 +166,7 @@ public final class MessageBatcher implements AutoCloseable {
                 engine.batchedRuns() - batchedBefore,
                 engine.batchSplits() - splitsBefore,
                 engine.perMessageRuns() - perMessageBefore);
-        int models = plan.models().size();
+        int models = plan.modelNames().size();
         for (int i = 0; i < results.size(); i++) {
             MessageOutcome result = results.get(i);
             Long timestamp = timestamps.get(i);

@@ -3,6 +3,9 @@ package io.github.flinkduckdb.otter.internal;
 import io.github.flinkduckdb.otter.OtterDeadLetter;
 import io.github.flinkduckdb.otter.OtterMessage;
 import io.github.flinkduckdb.otter.OtterStage;
+import io.github.flinkduckdb.otter.model.IncomingSchema;
+import io.github.flinkduckdb.otter.model.ModelAnalysis;
+import io.github.flinkduckdb.schema.ColumnSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.Row;
@@ -25,11 +28,26 @@ public final class MessageOutcome {
     private final List<List<Row>> rows;
     private final List<OtterDeadLetter> deadLetters = new ArrayList<>(0);
     private final boolean[] failed;
+    private final IncomingSchema schema;
+    private final List<ModelAnalysis> analyses;
 
-    MessageOutcome(OtterMessage message, long messageNumber, int subtask, int models) {
+    /**
+     * @param schema the schema the message was typed with (declared, or its own shape), or null
+     *     when it has none (it did not parse)
+     * @param analyses the models as analyzed for that schema, or null with {@code schema}
+     */
+    MessageOutcome(
+            OtterMessage message,
+            long messageNumber,
+            int subtask,
+            int models,
+            IncomingSchema schema,
+            List<ModelAnalysis> analyses) {
         this.message = message;
         this.messageNumber = messageNumber;
         this.subtask = subtask;
+        this.schema = schema;
+        this.analyses = analyses;
         this.rows = new ArrayList<>(models);
         for (int i = 0; i < models; i++) {
             rows.add(new ArrayList<>(1));
@@ -48,6 +66,25 @@ public final class MessageOutcome {
     /** The rows of the model at {@code modelIndex}. */
     public List<Row> rows(int modelIndex) {
         return Collections.unmodifiableList(rows.get(modelIndex));
+    }
+
+    /**
+     * The schema the message was typed with: the declared incoming schema, or the message's own
+     * shape when none was declared; null when the message did not parse.
+     */
+    public IncomingSchema schema() {
+        return schema;
+    }
+
+    /**
+     * The columns of the rows of the model at {@code modelIndex} for this message: the model's
+     * output schema; without a declared incoming schema, the columns the model has for this
+     * message's shape. Empty when the message did not parse or the model does not bind for it.
+     */
+    public List<ColumnSchema> columns(int modelIndex) {
+        return analyses == null
+                ? Collections.emptyList()
+                : analyses.get(modelIndex).outputColumns();
     }
 
     /** The dead-letter records, in model order ({@code parse} alone if any). */

@@ -3,6 +3,7 @@ package io.github.flinkduckdb.otter.internal;
 import io.github.flinkduckdb.connection.DuckDBErrorClassifier;
 import io.github.flinkduckdb.connection.DuckDBErrorKind;
 import io.github.flinkduckdb.otter.OtterMessage;
+import io.github.flinkduckdb.otter.model.ModelAnalysis;
 
 import org.apache.flink.annotation.Internal;
 
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,7 +37,7 @@ import java.util.Set;
  * <p>Not thread-safe: use an instance from one thread at a time.
  */
 @Internal
-public final class MicroBatchRunner implements AutoCloseable {
+public final class MicroBatchRunner implements TransformRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchRunner.class);
 
@@ -43,6 +45,7 @@ public final class MicroBatchRunner implements AutoCloseable {
     private final int subtask;
     private final List<String> modelNames;
     private final Path spillFolder;
+    private final List<ModelAnalysis> analyses;
 
     /** Models whose by-message form failed inside DuckDB: they run per message from then on. */
     private final Set<Integer> perMessageOnly = new HashSet<>();
@@ -57,6 +60,11 @@ public final class MicroBatchRunner implements AutoCloseable {
         this.plan = plan;
         this.subtask = subtask;
         this.modelNames = plan.modelNames();
+        List<ModelAnalysis> list = new ArrayList<>(plan.models().size());
+        for (ModelPlan model : plan.models()) {
+            list.add(model.analysis());
+        }
+        this.analyses = Collections.unmodifiableList(list);
         this.spillFolder = spillFolder;
         this.session = new Session(plan, spillFolder, perMessageOnly);
     }
@@ -78,11 +86,13 @@ public final class MicroBatchRunner implements AutoCloseable {
     }
 
     /** The models' names, in order (the index of {@link MessageOutcome#rows(int)}). */
+    @Override
     public List<String> modelNames() {
         return modelNames;
     }
 
     /** Batched model queries run so far. */
+    @Override
     public long batchedRuns() {
         long n = batchedRunsBefore;
         for (ModelRunner m : session.models) {
@@ -92,6 +102,7 @@ public final class MicroBatchRunner implements AutoCloseable {
     }
 
     /** Batched queries that failed and were split to isolate failing messages. */
+    @Override
     public long batchSplits() {
         long n = batchSplitsBefore;
         for (ModelRunner m : session.models) {
@@ -101,6 +112,7 @@ public final class MicroBatchRunner implements AutoCloseable {
     }
 
     /** Model runs on a single message so far. */
+    @Override
     public long perMessageRuns() {
         long n = perMessageRunsBefore;
         for (ModelRunner m : session.models) {
@@ -116,11 +128,28 @@ public final class MicroBatchRunner implements AutoCloseable {
      * @return one outcome per message, in order
      * @throws SQLException when DuckDB itself fails (not a model failing for a message)
      */
+    @Override
     public List<MessageOutcome> process(List<OtterMessage> messages, long firstMessageNumber)
+            throws SQLException {
+        long[] numbers = new long[messages.size()];
+        for (int i = 0; i < numbers.length; i++) {
+            numbers[i] = firstMessageNumber + i;
+        }
+        return process(messages, numbers);
+    }
+
+    /**
+     * Runs every model on {@code messages}.
+     *
+     * @param messageNumbers the number of each message (numbers go into dead letters)
+     * @return one outcome per message, in order
+     * @throws SQLException when DuckDB itself fails (not a model failing for a message)
+     */
+    public List<MessageOutcome> process(List<OtterMessage> messages, long[] messageNumbers)
             throws SQLException {
         while (true) {
             try {
-                return processOnce(messages, firstMessageNumber);
+                return processOnce(messages, messageNumbers);
             } catch (ByMessageFailure f) {
                 String name = modelNames.get(f.model);
                 LOG.error(
@@ -149,14 +178,19 @@ public final class MicroBatchRunner implements AutoCloseable {
         session = new Session(plan, spillFolder, perMessageOnly);
     }
 
-    private List<MessageOutcome> processOnce(List<OtterMessage> messages, long firstMessageNumber)
+    private List<MessageOutcome> processOnce(List<OtterMessage> messages, long[] messageNumbers)
             throws SQLException {
         int n = messages.size();
         List<MessageOutcome> outcomes = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             outcomes.add(
                     new MessageOutcome(
-                            messages.get(i), firstMessageNumber + i, subtask, modelNames.size()));
+                            messages.get(i),
+                            messageNumbers[i],
+                            subtask,
+                            modelNames.size(),
+                            plan.incomingSchema(),
+                            analyses));
         }
         MessageLoader loader = session.loader;
         String[] docs = loader.parse(messages, outcomes);

@@ -1,10 +1,12 @@
 package io.github.flinkduckdb.otter.internal;
 
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
+import io.github.flinkduckdb.otter.model.OtterModel;
 
 import org.apache.flink.annotation.Internal;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,8 +24,13 @@ public final class ModelPlan implements Serializable {
 
     private final ModelAnalysis analysis;
     private final String batchSql;
+    private final String unboundError;
 
     public ModelPlan(ModelAnalysis analysis, String batchSql) {
+        this(analysis, batchSql, null);
+    }
+
+    private ModelPlan(ModelAnalysis analysis, String batchSql, String unboundError) {
         this.analysis = Objects.requireNonNull(analysis, "analysis");
         if (analysis.runsBatched() != (batchSql != null)) {
             throw new IllegalArgumentException(
@@ -33,6 +40,29 @@ public final class ModelPlan implements Serializable {
                             + " one");
         }
         this.batchSql = batchSql;
+        this.unboundError = unboundError;
+    }
+
+    /**
+     * A model that does not bind against one message shape of a schema-free transform: run on a
+     * message of that shape it fails with {@code error}, as it does on that message alone.
+     */
+    public static ModelPlan unbound(OtterModel model, String error) {
+        return new ModelPlan(
+                new ModelAnalysis(
+                        model,
+                        Collections.emptyList(),
+                        null,
+                        "it does not bind against this message shape",
+                        null,
+                        false),
+                null,
+                Objects.requireNonNull(error, "error"));
+    }
+
+    /** DuckDB's error binding the model against this message shape; empty when it binds. */
+    public Optional<String> unboundError() {
+        return Optional.ofNullable(unboundError);
     }
 
     public ModelAnalysis analysis() {

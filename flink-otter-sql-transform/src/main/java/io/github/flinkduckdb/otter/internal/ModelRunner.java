@@ -36,6 +36,7 @@ final class ModelRunner implements AutoCloseable {
     private final ModelRowReader reader;
     private final ReusableStatement single;
     private final ReusableStatement batch;
+    private final String unboundError;
 
     private long batchedRuns;
     private long batchSplits;
@@ -55,6 +56,12 @@ final class ModelRunner implements AutoCloseable {
         this.analysis = plan.analysis();
         this.incoming = incoming;
         this.reader = new ModelRowReader(analysis);
+        this.unboundError = plan.unboundError().orElse(null);
+        if (unboundError != null) {
+            this.single = null;
+            this.batch = null;
+            return;
+        }
         try {
             this.single = new ReusableStatement(connection, analysis.model().sql());
         } catch (SQLException e) {
@@ -229,6 +236,10 @@ final class ModelRunner implements AutoCloseable {
 
     /** Runs the model as written on the message whose row id is {@code rowId}. */
     void runSingle(MessageOutcome outcome, long rowId) throws SQLException {
+        if (unboundError != null) {
+            outcome.failModel(index, OtterStage.TRANSFORM, name(), unboundError);
+            return;
+        }
         incoming.show(rowId);
         perMessageRuns++;
         List<Row> rows = new ArrayList<>();
@@ -263,7 +274,9 @@ final class ModelRunner implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try {
-            single.close();
+            if (single != null) {
+                single.close();
+            }
         } finally {
             if (batch != null) {
                 batch.close();

@@ -10,6 +10,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -141,6 +142,39 @@ public final class IncomingSchema implements Serializable {
                     "The sample messages have no fields to infer a schema from");
         }
         return new IncomingSchema(type);
+    }
+
+    private static final ObjectMapper MESSAGE_READER =
+            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    /**
+     * The schema of one message typed alone, as {@link #inferFromSamples} types a single sample:
+     * what a project without a declared schema runs each message with. Integers are BIGINT (HUGEINT
+     * when larger), other numbers DOUBLE, strings VARCHAR, objects STRUCT, arrays LIST of their
+     * elements' merged shape, nulls JSON.
+     *
+     * @throws IllegalArgumentException when the message is not a JSON object with at least one
+     *     field
+     */
+    public static IncomingSchema inferFromMessage(byte[] json) {
+        JsonNode node;
+        try {
+            node = MESSAGE_READER.readTree(json);
+        } catch (IOException e) {
+            String reason =
+                    e instanceof JsonProcessingException
+                            ? ((JsonProcessingException) e).getOriginalMessage()
+                            : e.getMessage();
+            throw new IllegalArgumentException("the message is not valid JSON: " + reason, e);
+        }
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("the message is not a JSON object");
+        }
+        if (node.size() == 0) {
+            throw new IllegalArgumentException(
+                    "the message is an empty JSON object: it has no field to make a column of");
+        }
+        return new IncomingSchema(Shape.of(node).toType());
     }
 
     /** The STRUCT type. */

@@ -74,6 +74,70 @@ public final class ModelAnalyzer {
     }
 
     /**
+     * Checks what can be checked of {@code model} without an incoming schema (a transform that
+     * types each message alone): it parses, is one SELECT without parameters, reads only {@code
+     * incoming} and, unless external access is allowed, no table function that reads files or the
+     * network. Binding waits for each message shape.
+     *
+     * @throws OtterModelException when the model cannot run on any message
+     */
+    public void checkWithoutSchema(OtterModel model) throws SQLException {
+        SqlTree tree = parse(model);
+        String forbidden = forbiddenFunction(tree.references());
+        if (forbidden != null) {
+            throw externalAccess(model, forbidden, null);
+        }
+    }
+
+    /** Parses the model and checks what its tree alone tells (one SELECT, reads incoming). */
+    private SqlTree parse(OtterModel model) throws SQLException {
+        SqlTree tree;
+        try {
+            tree = codec.parse(model.sql());
+        } catch (IOException e) {
+            throw new SQLException(
+                    "DuckDB's json_serialize_sql gave unreadable JSON for model "
+                            + model.describe(),
+                    e);
+        }
+        ModelStatementCheck.check(model, tree);
+        ModelReferenceCheck.check(model, tree.references());
+        return tree;
+    }
+
+    /** A table function the model reads that may read files or the network, unless allowed. */
+    private String forbiddenFunction(SqlTree.References refs) {
+        if (!externalAccess) {
+            for (String function : refs.tableFunctions()) {
+                if (!SqlTree.PURE_TABLE_FUNCTIONS.contains(function)) {
+                    return function;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static OtterModelException externalAccess(
+            OtterModel model, String forbiddenFunction, SQLException bindError) {
+        String what =
+                forbiddenFunction != null
+                        ? "uses the table function "
+                                + forbiddenFunction
+                                + ", which may read files or the network"
+                        : "reads files or the network";
+        return problem(
+                model,
+                OtterModelException.Problem.EXTERNAL_ACCESS,
+                what
+                        + "; file and network access is disabled for models (allow it with"
+                        + " OtterTransformBuilder#allowExternalAccess(true)); table functions"
+                        + " models may use: "
+                        + String.join(", ", SqlTree.PURE_TABLE_FUNCTIONS)
+                        + (bindError == null ? "" : " (DuckDB: " + bindError.getMessage() + ")"),
+                bindError);
+    }
+
+    /**
      * Analyzes {@code model}.
      *
      * @param declaredOutput column definitions the model's rows must fit ({@code name TYPE [NOT
@@ -82,18 +146,8 @@ public final class ModelAnalyzer {
      */
     public ModelPlan analyze(OtterModel model, String declaredOutput) throws SQLException {
         String sql = model.sql();
-        SqlTree tree;
-        try {
-            tree = codec.parse(sql);
-        } catch (IOException e) {
-            throw new SQLException(
-                    "DuckDB's json_serialize_sql gave unreadable JSON for model "
-                            + model.describe(),
-                    e);
-        }
-        ModelStatementCheck.check(model, tree);
+        SqlTree tree = parse(model);
         SqlTree.References refs = tree.references();
-        ModelReferenceCheck.check(model, refs);
         bind(model, refs);
 
         List<ColumnSchema> columns = describe(model, sql);
@@ -184,15 +238,7 @@ public final class ModelAnalyzer {
 
     /** Binds the model as the operator will run it; DuckDB reports unknown columns and the like. */
     private void bind(OtterModel model, SqlTree.References refs) {
-        String forbiddenFunction = null;
-        if (!externalAccess) {
-            for (String function : refs.tableFunctions()) {
-                if (!SqlTree.PURE_TABLE_FUNCTIONS.contains(function)) {
-                    forbiddenFunction = function;
-                    break;
-                }
-            }
-        }
+        String forbiddenFunction = forbiddenFunction(refs);
         SQLException bindError = null;
         try (PreparedStatement ps = connection.prepareStatement(model.sql())) {
             ps.getMetaData();
@@ -202,24 +248,7 @@ public final class ModelAnalyzer {
         boolean permission =
                 bindError != null && String.valueOf(bindError.getMessage()).contains("Permission");
         if (forbiddenFunction != null || permission) {
-            String what =
-                    forbiddenFunction != null
-                            ? "uses the table function "
-                                    + forbiddenFunction
-                                    + ", which may read files or the network"
-                            : "reads files or the network";
-            throw problem(
-                    model,
-                    OtterModelException.Problem.EXTERNAL_ACCESS,
-                    what
-                            + "; file and network access is disabled for models (allow it with"
-                            + " OtterTransformBuilder#allowExternalAccess(true)); table functions"
-                            + " models may use: "
-                            + String.join(", ", SqlTree.PURE_TABLE_FUNCTIONS)
-                            + (bindError == null
-                                    ? ""
-                                    : " (DuckDB: " + bindError.getMessage() + ")"),
-                    bindError);
+            throw externalAccess(model, forbiddenFunction, bindError);
         }
         if (bindError != null) {
             throw problem(
