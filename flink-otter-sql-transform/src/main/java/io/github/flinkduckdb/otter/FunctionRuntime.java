@@ -3,6 +3,7 @@ package io.github.flinkduckdb.otter;
 import io.github.flinkduckdb.otter.internal.MessageBatcher;
 import io.github.flinkduckdb.otter.internal.OtterMetrics;
 import io.github.flinkduckdb.otter.internal.TransformPlan;
+import io.github.flinkduckdb.schema.ColumnSchema;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
@@ -168,7 +169,7 @@ final class FunctionRuntime implements MessageBatcher.Output {
     }
 
     @Override
-    public void row(int model, Row row, Long timestamp) {
+    public void row(int model, Row row, List<ColumnSchema> columns, Long timestamp) {
         if (model == mainModel) {
             out.collect(row);
         } else {

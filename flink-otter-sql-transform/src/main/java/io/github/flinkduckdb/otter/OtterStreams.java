@@ -11,8 +11,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.OutputTag;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -26,27 +24,52 @@ public final class OtterStreams {
     private final OtterTransform transform;
     private final SingleOutputStreamOperator<OtterDeadLetter> operator;
     private final Map<String, OutputTag<Row>> tags;
+    private final Map<String, OutputTag<ShapedRow>> shapedTags;
 
     OtterStreams(
             OtterTransform transform,
             SingleOutputStreamOperator<OtterDeadLetter> operator,
-            Map<String, OutputTag<Row>> tags) {
+            Map<String, OutputTag<Row>> tags,
+            Map<String, OutputTag<ShapedRow>> shapedTags) {
         this.transform = transform;
         this.operator = operator;
         this.tags = tags;
+        this.shapedTags = shapedTags;
     }
 
     /** The models' names, in order. */
     public List<String> modelNames() {
-        return Collections.unmodifiableList(new ArrayList<>(tags.keySet()));
+        return transform.modelNames();
     }
 
     /**
      * The rows of one model, typed with {@link #rowType(String)}; each row has the model's column
      * names (usable with {@code DuckDBSink.forRows}).
+     *
+     * @throws IllegalStateException for a transform without a declared incoming schema: use {@link
+     *     #shapedRows}
      */
     public DataStream<Row> rows(String model) {
         return operator.getSideOutput(tag(model));
+    }
+
+    /**
+     * The rows of one model with their columns: for a transform without a declared incoming schema
+     * ({@link OtterTransform#isSchemaFree()}), whose model columns depend on each message's shape.
+     *
+     * @throws IllegalStateException for a transform with a declared incoming schema: use {@link
+     *     #rows}
+     */
+    public DataStream<ShapedRow> shapedRows(String model) {
+        if (!transform.isSchemaFree()) {
+            throw new IllegalStateException(
+                    "The transform has a declared incoming schema: its rows have the model's"
+                            + " output schema; use rows(\""
+                            + model
+                            + "\")");
+        }
+        OtterTransform.checkModel(transform.modelNames(), model);
+        return operator.getSideOutput(shapedTags.get(model));
     }
 
     /**
@@ -80,6 +103,13 @@ public final class OtterStreams {
 
     /** The side-output tag of one model. */
     public OutputTag<Row> tag(String model) {
+        if (transform.isSchemaFree()) {
+            throw new IllegalStateException(
+                    "The transform types each message alone (no declared incoming schema), so a"
+                            + " model's columns depend on the message: use shapedRows(\""
+                            + model
+                            + "\"), whose rows carry their columns");
+        }
         OutputTag<Row> tag = tags.get(model);
         if (tag == null) {
             throw new IllegalArgumentException(

@@ -99,17 +99,51 @@ public final class OtterTransform implements Serializable {
     }
 
     private <IN> OtterStreams applyWith(DataStream<IN> messages, MessageReader<IN> reader) {
-        requireSchema("The Flink types of the models' rows");
         Map<String, OutputTag<Row>> tags = new LinkedHashMap<>();
-        for (ModelAnalysis model : models) {
-            tags.put(model.name(), outputTag(model.name()));
+        Map<String, OutputTag<ShapedRow>> shapedTags = new LinkedHashMap<>();
+        for (String model : modelNames()) {
+            if (plan.isSchemaFree()) {
+                shapedTags.put(model, shapedOutputTag(model));
+            } else {
+                tags.put(model, outputTag(model));
+            }
         }
         SingleOutputStreamOperator<OtterDeadLetter> out =
                 messages.transform(
                         name,
                         TypeInformation.of(OtterDeadLetter.class),
                         new OtterTransformOperatorFactory<>(createOperator(reader)));
-        return new OtterStreams(this, out, tags);
+        return new OtterStreams(this, out, tags, shapedTags);
+    }
+
+    /** The operator that runs the models (package-private: operator tests wire it themselves). */
+    <IN> OtterTransformOperator<IN> createOperator(MessageReader<IN> reader) {
+        List<OutputTag<Row>> tags = new ArrayList<>();
+        List<OutputTag<ShapedRow>> shapedTags = new ArrayList<>();
+        for (String model : modelNames()) {
+            if (plan.isSchemaFree()) {
+                shapedTags.add(shapedOutputTag(model));
+            } else {
+                tags.add(outputTag(model));
+            }
+        }
+        return new OtterTransformOperator<>(plan, reader, tags, shapedTags);
+    }
+
+    /**
+     * The side-output tag of a model's rows with their columns, for a transform without a declared
+     * incoming schema (what {@link OtterStreams#shapedRows(String)} does).
+     */
+    public OutputTag<ShapedRow> shapedOutputTag(String modelName) {
+        checkModel(modelNames(), modelName);
+        return new OutputTag<>("otter-model-" + modelName, ShapedRow.typeInfo());
+    }
+
+    static void checkModel(List<String> names, String modelName) {
+        if (!names.contains(modelName)) {
+            throw new IllegalArgumentException(
+                    "No model named '" + modelName + "'; the models are " + names);
+        }
     }
 
     /**
@@ -169,15 +203,6 @@ public final class OtterTransform implements Serializable {
         return new OutputTag<>("otter-model-" + modelName, rowType(modelName));
     }
 
-    /** The operator that runs the models (package-private: operator tests wire it themselves). */
-    <IN> OtterTransformOperator<IN> createOperator(MessageReader<IN> reader) {
-        List<OutputTag<Row>> tags = new ArrayList<>();
-        for (ModelAnalysis model : models) {
-            tags.add(outputTag(model.name()));
-        }
-        return new OtterTransformOperator<>(plan, reader, tags);
-    }
-
     /** What the runtime (operator and engine) needs; not part of the API. */
     TransformPlan plan() {
         return plan;
@@ -210,8 +235,8 @@ public final class OtterTransform implements Serializable {
     /**
      * Whether no incoming schema was declared: each message is typed alone, as Otter does, and a
      * model's columns depend on the message's shape. Such a transform runs in an {@link
-     * OtterEngine}; the Flink operator, whose output types are fixed when the job is built, needs a
-     * declared incoming schema.
+     * OtterEngine} and as an operator ({@link #apply}: {@link OtterStreams#shapedRows} gives each
+     * row with its columns); the process functions need a declared incoming schema.
      */
     public boolean isSchemaFree() {
         return plan.isSchemaFree();
@@ -231,12 +256,8 @@ public final class OtterTransform implements Serializable {
 
     /** The index of a model in {@link #modelNames()}. */
     int modelIndex(String modelName) {
-        int index = modelNames().indexOf(modelName);
-        if (index < 0) {
-            throw new IllegalArgumentException(
-                    "No model named '" + modelName + "'; the models are " + modelNames());
-        }
-        return index;
+        checkModel(modelNames(), modelName);
+        return modelNames().indexOf(modelName);
     }
 
     /** One model's analysis. */

@@ -41,6 +41,7 @@ class PublicApiTest {
                     OtterDeadLetter.class,
                     OtterMessage.class,
                     OtterStage.class,
+                    ShapedRow.class,
                     IncomingSchema.class,
                     ModelAnalysis.class,
                     ModelDirectory.class,

@@ -2,6 +2,7 @@ package io.github.flinkduckdb.otter.internal;
 
 import io.github.flinkduckdb.otter.OtterDeadLetter;
 import io.github.flinkduckdb.otter.OtterMessage;
+import io.github.flinkduckdb.schema.ColumnSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.types.Row;
@@ -38,9 +39,11 @@ public final class MessageBatcher implements AutoCloseable {
         /**
          * A row of the model at {@code model} (the transform's model order).
          *
+         * @param columns the row's columns (the model's output schema; for a schema-free transform,
+         *     the model's columns for the message's shape)
          * @param timestamp the timestamp its message arrived with, or null
          */
-        void row(int model, Row row, Long timestamp);
+        void row(int model, Row row, List<ColumnSchema> columns, Long timestamp);
 
         /**
          * A dead letter.
@@ -173,7 +176,7 @@ public final class MessageBatcher implements AutoCloseable {
             for (int m = 0; m < models; m++) {
                 List<Row> rows = result.rows(m);
                 for (Row row : rows) {
-                    output.row(m, row, timestamp);
+                    output.row(m, row, result.columns(m), timestamp);
                 }
                 metrics.rowsOut(m, rows.size());
             }

@@ -2,6 +2,8 @@ package io.github.flinkduckdb.otter.internal;
 
 import io.github.flinkduckdb.otter.OtterDeadLetter;
 import io.github.flinkduckdb.otter.OtterMessage;
+import io.github.flinkduckdb.otter.ShapedRow;
+import io.github.flinkduckdb.schema.ColumnSchema;
 
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.common.state.ListState;
@@ -50,6 +52,7 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
     private final TransformPlan plan;
     private final MessageReader<IN> reader;
     private final List<OutputTag<Row>> tags;
+    private final List<OutputTag<ShapedRow>> shapedTags;
 
     private transient MessageBatcher batcher;
     private transient ScheduledFuture<?> timer;
@@ -58,9 +61,22 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
 
     public OtterTransformOperator(
             TransformPlan plan, MessageReader<IN> reader, List<OutputTag<Row>> tags) {
+        this(plan, reader, tags, new ArrayList<>());
+    }
+
+    /**
+     * @param shapedTags for a schema-free plan, the models' tags of rows with their columns
+     *     (instead of {@code tags})
+     */
+    public OtterTransformOperator(
+            TransformPlan plan,
+            MessageReader<IN> reader,
+            List<OutputTag<Row>> tags,
+            List<OutputTag<ShapedRow>> shapedTags) {
         this.plan = plan;
         this.reader = reader;
         this.tags = new ArrayList<>(tags);
+        this.shapedTags = new ArrayList<>(shapedTags);
     }
 
     @Override
@@ -183,8 +199,12 @@ public final class OtterTransformOperator<IN> extends AbstractStreamOperator<Ott
     }
 
     @Override
-    public void row(int model, Row row, Long timestamp) {
-        output.collect(tags.get(model), record(row, timestamp));
+    public void row(int model, Row row, List<ColumnSchema> columns, Long timestamp) {
+        if (shapedTags.isEmpty()) {
+            output.collect(tags.get(model), record(row, timestamp));
+        } else {
+            output.collect(shapedTags.get(model), record(new ShapedRow(columns, row), timestamp));
+        }
     }
 
     @Override

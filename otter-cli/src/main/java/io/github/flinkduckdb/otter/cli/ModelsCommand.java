@@ -2,6 +2,7 @@ package io.github.flinkduckdb.otter.cli;
 
 import io.github.flinkduckdb.otter.OtterTransform;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
+import io.github.flinkduckdb.otter.model.OtterModel;
 import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.runner.ProjectTransforms;
 import io.github.flinkduckdb.schema.ColumnSchema;
@@ -50,6 +51,9 @@ final class ModelsCommand {
             OtterProject project = options.load(root, true);
             OtterTransform transform = ProjectTransforms.build(project);
             PrintWriter out = spec.commandLine().getOut();
+            if (transform.isSchemaFree()) {
+                return schemaFree(project, out);
+            }
             if (json) {
                 StringWriter w = new StringWriter();
                 try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
@@ -96,9 +100,42 @@ final class ModelsCommand {
             return ExitCodes.OK;
         }
 
+        /** Without incoming.schema a model's columns and form are known per message shape. */
+        private Integer schemaFree(OtterProject project, PrintWriter out) throws Exception {
+            String how =
+                    "columns follow each message's shape (no incoming.schema: each message is"
+                            + " typed alone; each shape is analyzed when it first arrives)";
+            if (json) {
+                StringWriter w = new StringWriter();
+                try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+                    g.setPrettyPrinter(new DefaultPrettyPrinter());
+                    g.writeStartArray();
+                    for (OtterModel m : project.models()) {
+                        g.writeStartObject();
+                        g.writeStringField("name", m.name());
+                        g.writeStringField("file", file(project, m));
+                        g.writeBooleanField("schema_free", true);
+                        g.writeNullField("columns");
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+                out.println(w);
+                return ExitCodes.OK;
+            }
+            for (OtterModel m : project.models()) {
+                out.println(m.name() + "  " + file(project, m) + "  " + how);
+            }
+            out.println(project.models().size() + " model(s)");
+            return ExitCodes.OK;
+        }
+
         private static String file(OtterProject project, ModelAnalysis m) {
-            return m.model()
-                    .origin()
+            return file(project, m.model());
+        }
+
+        private static String file(OtterProject project, OtterModel m) {
+            return m.origin()
                     .map(o -> OtterProject.display(project.root(), Path.of(o)))
                     .orElse(m.name());
         }

@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Prints each model's rows for a list of messages, as text tables or as JSON. */
 final class RowPrinter {
@@ -31,13 +34,16 @@ final class RowPrinter {
     void table(List<OtterResult> results, PrintStream out) {
         for (int m = 0; m < models.size(); m++) {
             String model = models.get(m);
-            List<ColumnSchema> columns = transform.outputSchema(model);
+            List<ColumnSchema> columns = columns(m, results);
             List<String[]> cells = new ArrayList<>();
             for (OtterResult r : results) {
                 for (Row row : r.rows(m)) {
                     String[] line = new String[columns.size()];
                     for (int c = 0; c < columns.size(); c++) {
-                        line[c] = Values.text(row.getField(columns.get(c).name()));
+                        line[c] =
+                                has(row, columns.get(c).name())
+                                        ? Values.text(row.getField(columns.get(c).name()))
+                                        : "";
                     }
                     cells.add(line);
                 }
@@ -88,12 +94,11 @@ final class RowPrinter {
             g.writeStartObject();
             g.writeObjectFieldStart("models");
             for (int m = 0; m < models.size(); m++) {
-                List<ColumnSchema> columns = transform.outputSchema(models.get(m));
                 g.writeArrayFieldStart(models.get(m));
                 for (OtterResult r : results) {
                     for (Row row : r.rows(m)) {
                         g.writeStartObject();
-                        for (ColumnSchema c : columns) {
+                        for (ColumnSchema c : r.columns(m)) {
                             g.writeFieldName(c.name());
                             Values.json(g, row.getField(c.name()));
                         }
@@ -117,6 +122,30 @@ final class RowPrinter {
             g.writeEndObject();
         }
         return w.toString();
+    }
+
+    /**
+     * The model's output columns; without incoming.schema the columns of its rows follow each
+     * message's shape, so the table has every column name any row has, in order of appearance.
+     */
+    private List<ColumnSchema> columns(int m, List<OtterResult> results) {
+        if (!transform.isSchemaFree()) {
+            return transform.outputSchema(models.get(m));
+        }
+        Map<String, ColumnSchema> byName = new LinkedHashMap<>();
+        for (OtterResult r : results) {
+            if (!r.rows(m).isEmpty()) {
+                for (ColumnSchema c : r.columns(m)) {
+                    byName.putIfAbsent(c.name(), c);
+                }
+            }
+        }
+        return new ArrayList<>(byName.values());
+    }
+
+    private static boolean has(Row row, String name) {
+        Set<String> names = row.getFieldNames(false);
+        return names == null || names.contains(name);
     }
 
     private static List<OtterDeadLetter> deadLetters(List<OtterResult> results) {

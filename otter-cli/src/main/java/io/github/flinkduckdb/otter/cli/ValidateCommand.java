@@ -2,6 +2,7 @@ package io.github.flinkduckdb.otter.cli;
 
 import io.github.flinkduckdb.otter.OtterTransform;
 import io.github.flinkduckdb.otter.model.ModelAnalysis;
+import io.github.flinkduckdb.otter.model.OtterModel;
 import io.github.flinkduckdb.otter.project.Interpolator;
 import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.project.RunSettings;
@@ -61,17 +62,20 @@ final class ValidateCommand implements Callable<Integer> {
                         + project.modelsConfig().overrides().size()
                         + " override(s)");
         out.println("    " + ProjectTransforms.describeIncoming(project, transform));
-        for (ModelAnalysis m : transform.models()) {
+        if (transform.isSchemaFree()) {
+            for (OtterModel m : project.models()) {
+                out.println(
+                        "ok  "
+                                + file(project, m)
+                                + "  columns follow each message's shape (bound per shape while"
+                                + " it runs)");
+            }
+        }
+        for (ModelAnalysis m :
+                transform.isSchemaFree() ? List.<ModelAnalysis>of() : transform.models()) {
             out.println(
                     "ok  "
-                            + m.model()
-                                    .origin()
-                                    .map(
-                                            o ->
-                                                    OtterProject.display(
-                                                            project.root(),
-                                                            java.nio.file.Path.of(o)))
-                                    .orElse(m.name())
+                            + file(project, m.model())
                             + "  "
                             + (m.isRowLocal()
                                     ? "row-local"
@@ -85,12 +89,18 @@ final class ValidateCommand implements Callable<Integer> {
         }
         out.println(
                 "valid: "
-                        + transform.models().size()
+                        + transform.modelNames().size()
                         + " model(s), source "
                         + project.source().type()
                         + ", "
                         + outputs.size()
                         + " output(s)");
         return ExitCodes.OK;
+    }
+
+    private static String file(OtterProject project, OtterModel m) {
+        return m.origin()
+                .map(o -> OtterProject.display(project.root(), java.nio.file.Path.of(o)))
+                .orElse(m.name());
     }
 }

@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -321,7 +323,56 @@ final class ParquetFileCommitter {
         }
     }
 
+    /**
+     * Merges the chunks into {@code target}; chunks of different schemas (rows whose columns follow
+     * each message's shape) are merged per schema, each into its own files of the roll.
+     */
     private void merge(Connection duckdb, List<Path> chunks, Path target, String rollId)
+            throws SQLException, IOException {
+        Map<String, List<Path>> bySchema = new LinkedHashMap<>();
+        for (Path chunk : chunks) {
+            bySchema.computeIfAbsent(schemaOf(duckdb, chunk), k -> new ArrayList<>()).add(chunk);
+        }
+        if (bySchema.size() == 1) {
+            copy(duckdb, chunks, target, "part-" + rollId + "-{i}");
+            return;
+        }
+        Files.createDirectories(target);
+        int k = 0;
+        for (List<Path> group : bySchema.values()) {
+            Path part = target.resolve(".schema-" + k);
+            copy(duckdb, group, part, "part-" + rollId + "-s" + k + "-{i}");
+            try (Stream<Path> walk = Files.walk(part)) {
+                for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                    Path to = target.resolve(part.relativize(file).toString());
+                    Files.createDirectories(to.getParent());
+                    Files.move(file, to);
+                }
+            }
+            deleteRecursively(part);
+            k++;
+        }
+    }
+
+    private static String schemaOf(Connection duckdb, Path chunk) throws SQLException {
+        StringBuilder sb = new StringBuilder();
+        try (Statement st = duckdb.createStatement();
+                java.sql.ResultSet rs =
+                        st.executeQuery(
+                                "DESCRIBE SELECT * FROM read_parquet("
+                                        + SqlIdentifiers.literal(chunk.toString())
+                                        + ")")) {
+            while (rs.next()) {
+                sb.append(rs.getString(1))
+                        .append('\u0001')
+                        .append(rs.getString(2))
+                        .append('\u0002');
+            }
+        }
+        return sb.toString();
+    }
+
+    private void copy(Connection duckdb, List<Path> chunks, Path target, String filenamePattern)
             throws SQLException {
         String files =
                 chunks.stream()
@@ -335,7 +386,7 @@ final class ParquetFileCommitter {
                         .append(" (FORMAT parquet, COMPRESSION ")
                         .append(compression)
                         .append(", FILENAME_PATTERN ")
-                        .append(SqlIdentifiers.literal("part-" + rollId + "-{i}"));
+                        .append(SqlIdentifiers.literal(filenamePattern));
         if (!partitionBy.isEmpty()) {
             copy.append(", PARTITION_BY (").append(quoteAll(partitionBy)).append(')');
         } else {

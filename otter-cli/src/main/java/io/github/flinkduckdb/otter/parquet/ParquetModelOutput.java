@@ -14,7 +14,8 @@ import java.util.Locale;
  * compressed, the key recorded for readers, and when they roll.
  *
  * @param model the model name; files go to {@code <outputRoot>/<model>/}
- * @param columns the model's output columns
+ * @param columns the model's output columns, or null when the rows carry their own ({@link
+ *     io.github.flinkduckdb.otter.ShapedRow}: a transform without a declared incoming schema)
  * @param outputRootPath the output folder
  * @param stagingRootPath the staging folder (outside the output tree, same file system)
  * @param partitionBy partition columns ({@code key=value/} folders)
@@ -39,19 +40,27 @@ public record ParquetModelOutput(
     private static final long serialVersionUID = 1L;
 
     public ParquetModelOutput {
-        columns = new ArrayList<>(columns);
         partitionBy = List.copyOf(partitionBy);
         dedupeKey = List.copyOf(dedupeKey);
-        checkColumns(model, columns, partitionBy, "partition_by");
-        checkColumns(model, columns, dedupeKey, "dedupe_key");
-        if (!partitionBy.isEmpty() && partitionBy.size() == columns.size()) {
-            throw new IllegalArgumentException(
-                    "Model "
-                            + model
-                            + ": partition_by "
-                            + partitionBy
-                            + " names every column; a Parquet file needs at least one column that is not a partition key");
+        // Null for shaped rows: partition columns are checked for each shape as it arrives.
+        if (columns != null) {
+            columns = new ArrayList<>(columns);
+            checkColumns(model, columns, partitionBy, "partition_by");
+            checkColumns(model, columns, dedupeKey, "dedupe_key");
+            if (!partitionBy.isEmpty() && partitionBy.size() == columns.size()) {
+                throw new IllegalArgumentException(
+                        "Model "
+                                + model
+                                + ": partition_by "
+                                + partitionBy
+                                + " names every column; a Parquet file needs at least one column that is not a partition key");
+            }
         }
+    }
+
+    /** Whether the rows carry their own columns, which follow each message's shape. */
+    public boolean shaped() {
+        return columns == null;
     }
 
     public Path outputRoot() {

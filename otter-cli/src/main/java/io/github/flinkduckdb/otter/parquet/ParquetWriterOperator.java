@@ -16,7 +16,6 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.OperatorSnapshotFutures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.types.Row;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +52,8 @@ import java.util.regex.Pattern;
  *       written after the restored checkpoint and leftovers of interrupted commits are deleted.
  * </ul>
  */
-public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
-        implements OneInputStreamOperator<Row, Void>, BoundedOneInput {
+public final class ParquetWriterOperator<IN> extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<IN, Void>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ParquetWriterOperator.class);
@@ -62,7 +61,7 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
 
     private final ParquetModelOutput output;
 
-    private transient ParquetStagingBuffer buffer;
+    private transient ParquetStagingBuffers buffer;
     private transient ParquetFileCommitter committer;
     private transient ListState<String> state;
     private transient Path chunkRoot;
@@ -113,12 +112,7 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
                         output.dedupeKey(),
                         output.compression(),
                         output.policy().maxFileBytes());
-        buffer =
-                new ParquetStagingBuffer(
-                        output.columns(),
-                        output.compression(),
-                        staging.resolve("spill-" + UUID.randomUUID()),
-                        output.memoryLimit());
+        buffer = new ParquetStagingBuffers(output, staging);
         state =
                 context.getOperatorStateStore()
                         .getListState(new ListStateDescriptor<>("otter-parquet", Types.STRING));
@@ -178,7 +172,7 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
     }
 
     @Override
-    public void processElement(StreamRecord<Row> element) throws Exception {
+    public void processElement(StreamRecord<IN> element) throws Exception {
         buffer.add(element.getValue());
         rowsIn.inc();
     }
@@ -272,17 +266,17 @@ public final class ParquetWriterOperator extends AbstractStreamOperator<Void>
     }
 
     private void seal(long checkpointId) throws Exception {
-        if (buffer.rows() == 0) {
-            return;
-        }
-        long rows = buffer.rows();
-        long first = buffer.firstRowMillis();
-        String name =
-                writerDir
-                        + "/"
-                        + String.format(Locale.ROOT, "c%019d-%d.chunk", checkpointId, sequence++);
-        long bytes = buffer.sealTo(chunkRoot.resolve(name));
-        pending.add(new ParquetChunk(name, bytes, rows, first));
+        pending.addAll(
+                buffer.seal(
+                        chunkRoot,
+                        () ->
+                                writerDir
+                                        + "/"
+                                        + String.format(
+                                                Locale.ROOT,
+                                                "c%019d-%d.chunk",
+                                                checkpointId,
+                                                sequence++)));
     }
 
     private void roll(long checkpointId) {

@@ -4,6 +4,7 @@ import io.github.flinkduckdb.otter.OtterDeadLetter;
 import io.github.flinkduckdb.otter.OtterMessage;
 import io.github.flinkduckdb.otter.OtterStreams;
 import io.github.flinkduckdb.otter.OtterTransform;
+import io.github.flinkduckdb.otter.ShapedRow;
 import io.github.flinkduckdb.otter.dlq.DeadLetterRows;
 import io.github.flinkduckdb.otter.dlq.KafkaDeadLetterSerializer;
 import io.github.flinkduckdb.otter.dlq.RabbitMQDeadLetterPublisher;
@@ -18,6 +19,7 @@ import io.github.flinkduckdb.otter.project.ParquetOutputConfig;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
 import io.github.flinkduckdb.otter.project.SourceConfig;
 import io.github.flinkduckdb.otter.rabbitmq.RabbitMQSource;
+import io.github.flinkduckdb.schema.ColumnSchema;
 import io.github.flinkduckdb.sink.DuckDBSink;
 import io.github.flinkduckdb.sink.DuckDBSinkBuilder;
 
@@ -42,6 +44,7 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 
@@ -91,6 +94,10 @@ public final class OtterPipeline {
         out.operator().uid("otter-models").name("Otter models");
 
         for (String model : transform.modelNames()) {
+            if (transform.isSchemaFree()) {
+                shapedOutputs(project, out, model);
+                continue;
+            }
             DataStream<Row> rows =
                     out.rows(model)
                             .map(new CountingMap<Row>(rowsOut(model)))
@@ -98,20 +105,8 @@ public final class OtterPipeline {
                             .uid("count-rows-" + model)
                             .name("Count rows: " + model);
             if (project.sinks().parquetOutput().isPresent()) {
-                ParquetOutputConfig p = project.sinks().parquet();
                 ParquetOutput.write(
-                        rows,
-                        new ParquetModelOutput(
-                                model,
-                                transform.outputSchema(model),
-                                p.path(),
-                                p.stagingPath(),
-                                p.partitionBy(model),
-                                p.dedupeKey(model),
-                                p.compression(),
-                                project.modelsConfig().policy(model),
-                                "256MB"),
-                        "parquet-");
+                        rows, parquet(project, model, transform.outputSchema(model)), "parquet-");
             }
             if (project.sinks().duckdbOutput().isPresent()) {
                 DuckDBOutputConfig d = project.sinks().duckdb();
@@ -139,6 +134,43 @@ public final class OtterPipeline {
                         .uid("count-dead-letters")
                         .name("Count dead letters");
         deadLetterOutput(deadLetters, project.source());
+    }
+
+    /**
+     * Without incoming.schema a model's rows carry their columns, which follow each message's
+     * shape: Parquet only (checked by {@link ProjectChecks}), each shape in its own files.
+     */
+    private static void shapedOutputs(OtterProject project, OtterStreams out, String model) {
+        if (project.sinks().parquetOutput().isEmpty()) {
+            return;
+        }
+        DataStream<ShapedRow> rows =
+                out.shapedRows(model)
+                        .map(new CountingMap<ShapedRow>(rowsOut(model)))
+                        .returns(ShapedRow.typeInfo())
+                        .uid("count-rows-" + model)
+                        .name("Count rows: " + model);
+        ParquetOutput.write(rows, parquet(project, model, null), "parquet-");
+    }
+
+    /**
+     * A model's Parquet output as configured.
+     *
+     * @param columns the model's output columns, or null when its rows carry their own
+     */
+    private static ParquetModelOutput parquet(
+            OtterProject project, String model, List<ColumnSchema> columns) {
+        ParquetOutputConfig p = project.sinks().parquet();
+        return new ParquetModelOutput(
+                model,
+                columns,
+                p.path(),
+                p.stagingPath(),
+                p.partitionBy(model),
+                p.dedupeKey(model),
+                p.compression(),
+                project.modelsConfig().policy(model),
+                "256MB");
     }
 
     static DataStream<OtterMessage> source(StreamExecutionEnvironment env, SourceConfig config) {

@@ -46,11 +46,13 @@ public final class ProjectChecks {
                     for (String model : node.get().keys()) {
                         YamlNode value = node.get().required(model);
                         requireModel(value, model, models, project);
-                        if (running.contains(model)) {
+                        if (running.contains(model) && !transform.isSchemaFree()) {
                             requireColumns(value, model, value.asStringList(), transform, key);
                         }
                     }
-                } else {
+                } else if (!transform.isSchemaFree()) {
+                    // Without incoming.schema the columns follow each message: partition columns
+                    // are checked for each shape as it arrives.
                     for (String model : running) {
                         requireColumns(
                                 node.get(), model, node.get().asStringList(), transform, key);
@@ -61,6 +63,16 @@ public final class ProjectChecks {
             }
         }
         if (project.sinks().duckdbOutput().isPresent()) {
+            if (transform.isSchemaFree()) {
+                throw sinks.required("duckdb")
+                        .error(
+                                "a DuckDB output needs a declared incoming schema (its tables"
+                                        + " have fixed columns): add incoming.schema or"
+                                        + " incoming.infer_from to "
+                                        + project.modelsYaml().file()
+                                        + ", or write Parquet only (its files follow each"
+                                        + " message's shape)");
+            }
             YamlNode tables = sinks.mapOrEmpty("duckdb").mapOrEmpty("tables");
             for (String model : tables.keys()) {
                 requireModel(tables.required(model), model, models, project);

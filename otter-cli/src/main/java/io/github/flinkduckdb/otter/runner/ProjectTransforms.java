@@ -56,16 +56,8 @@ public final class ProjectTransforms {
                 throw at.error(
                         "cannot infer the incoming schema from " + fixture + ": " + e.getMessage());
             }
-        } else {
-            throw new ConfigException(
-                    project.modelsYaml().file(),
-                    "incoming",
-                    -1,
-                    -1,
-                    "declare the shape of the messages: incoming.schema (e.g. \"order_id BIGINT,"
-                            + " \\\"user\\\" STRUCT(id BIGINT, name VARCHAR)\") or incoming.infer_from"
-                            + " (a fixture file); it makes typing strict and fixes the output schemas");
         }
+        // Neither: each message is typed alone, as Otter does (a schema-free transform).
         try {
             return builder.build();
         } catch (OtterModelException e) {
@@ -87,6 +79,10 @@ public final class ProjectTransforms {
      * the run log: an inferred schema can be pinned by copying it into {@code incoming.schema}.
      */
     public static String describeIncoming(OtterProject project, OtterTransform transform) {
+        if (transform.isSchemaFree()) {
+            return "incoming (no incoming.schema): each message typed alone, as Otter does; each"
+                    + " new message shape is logged so it can be pinned as incoming.schema";
+        }
         String origin =
                 project.modelsConfig()
                         .inferFrom()

@@ -81,7 +81,7 @@ class ParquetFlushThresholdTest {
                         "64MB");
         List<Integer> filesAfterCheckpoint = new ArrayList<>();
         try (OneInputStreamOperatorTestHarness<Row, Void> h =
-                new OneInputStreamOperatorTestHarness<>(new ParquetWriterOperator(output))) {
+                new OneInputStreamOperatorTestHarness<>(new ParquetWriterOperator<Row>(output))) {
             h.open();
             long id = 0;
             for (long checkpoint = 1; checkpoint <= 11; checkpoint++) {

@@ -71,6 +71,6 @@ class ParquetWriterRestoreITCase {
 
     private static OneInputStreamOperatorTestHarness<Row, Void> harness(ParquetModelOutput output)
             throws Exception {
-        return new OneInputStreamOperatorTestHarness<>(new ParquetWriterOperator(output));
+        return new OneInputStreamOperatorTestHarness<>(new ParquetWriterOperator<Row>(output));
     }
 }
