@@ -125,7 +125,12 @@ class SchemaFreeProjectITCase {
         assertThat(validate.exitCode).as(validate.toString()).isZero();
         assertThat(validate.out)
                 .contains("incoming (no incoming.schema): each message typed alone")
-                .contains("models/purchases.sql  columns follow each message's shape");
+                .contains("models/purchases.sql  columns follow each message's shape")
+                // The fixtures' shapes, to pin as incoming.schema.
+                .contains(
+                        "shape of 3 of 6 message(s) in fixtures/orders.jsonl: \"order_id\""
+                                + " BIGINT, \"user\" STRUCT(\"id\" BIGINT, \"name\" VARCHAR)")
+                .contains("more shape(s) in fixtures/messages.jsonl");
 
         Cli test =
                 Cli.run(
