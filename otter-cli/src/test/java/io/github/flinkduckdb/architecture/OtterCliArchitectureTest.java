@@ -33,6 +33,8 @@ class OtterCliArchitectureTest {
         onlyOwnersOpenConnections(
                         // the Parquet writer's in-memory staging database
                         "io.github.flinkduckdb.otter.parquet.ParquetStagingBuffer",
+                        // the database the Parquet writer merges shaped rows' chunks in
+                        "io.github.flinkduckdb.otter.parquet.ParquetStagingBuffers",
                         // reading dead letters back from Parquet files (otter dlq)
                         "io.github.flinkduckdb.otter.dlq.ParquetDeadLetterFolder",
                         // the demo prints what the job wrote

@@ -61,6 +61,8 @@ class RabbitMQConnectionDroppedITCase {
         fault.midStream();
         Duration secondRecovery = fault.awaitRecovery(secondDrop, fault.orders());
         fault.awaitAll();
+        // Each drop restarts every reader from the last checkpoint (their error says so).
+        fault.inducedRestarts(2);
 
         assertThat(fault.failures())
                 .as("no failure a retry cannot fix")
