@@ -4,6 +4,7 @@ import io.github.flinkduckdb.otter.internal.DuckDBSettings;
 import io.github.flinkduckdb.otter.internal.JsonLimits;
 import io.github.flinkduckdb.otter.internal.ModelPlan;
 import io.github.flinkduckdb.otter.internal.OtterDatabase;
+import io.github.flinkduckdb.otter.internal.SchemaFreeRunner;
 import io.github.flinkduckdb.otter.internal.TransformPlan;
 import io.github.flinkduckdb.otter.internal.analysis.ModelAnalyzer;
 import io.github.flinkduckdb.otter.model.IncomingSchema;
@@ -347,8 +348,7 @@ public final class OtterTransformBuilder {
 
     /** Without an incoming schema: each model is checked as far as it can be without binding. */
     private OtterTransform buildSchemaFree(DuckDBSettings settings, JsonLimits limits) {
-        try (OtterDatabase db =
-                validationDatabase(IncomingSchema.parse("\"__otter_shape\" JSON"), settings)) {
+        try (OtterDatabase db = validationDatabase(SchemaFreeRunner.PLACEHOLDER_SCHEMA, settings)) {
             ModelAnalyzer analyzer =
                     new ModelAnalyzer(db.connection(), externalAccess, batchByMessage);
             for (OtterModel model : models) {

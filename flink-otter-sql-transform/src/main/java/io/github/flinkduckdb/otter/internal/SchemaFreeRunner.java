@@ -42,6 +42,13 @@ public final class SchemaFreeRunner implements TransformRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaFreeRunner.class);
 
+    /**
+     * A one-column schema for the DuckDBs that need one without a message: build-time validation,
+     * and wording the rejection of a message that has no shape.
+     */
+    public static final IncomingSchema PLACEHOLDER_SCHEMA =
+            IncomingSchema.parse("\"__otter_shape\" JSON");
+
     static final int MAX_OPEN_SHAPES = 8;
     static final int MAX_PLANNED_SHAPES = 1000;
     private static final int LOGGED_SHAPES = 20;
@@ -69,9 +76,7 @@ public final class SchemaFreeRunner implements TransformRunner {
         this.subtask = subtask;
         this.modelNames = plan.modelNames();
         // Only to word the rejection of a message without a shape like a declared schema's would.
-        this.rejections =
-                new MessageNormalizer(
-                        IncomingSchema.parse("\"__otter_shape\" JSON"), plan.jsonLimits());
+        this.rejections = new MessageNormalizer(PLACEHOLDER_SCHEMA, plan.jsonLimits());
     }
 
     @Override

@@ -95,6 +95,7 @@ final class ParquetFileCommitter {
     private final Path commitsDir;
     private final List<String> partitionBy;
     private final List<String> dedupeKey;
+    private final boolean shapedChunks;
     private final String compression;
     private final long maxFileBytes;
     private StepHook hook = (step, roll) -> {};
@@ -107,6 +108,31 @@ final class ParquetFileCommitter {
             List<String> dedupeKey,
             String compression,
             long maxFileBytes) {
+        this(
+                model,
+                outputDir,
+                commitsDir,
+                partitionBy,
+                dedupeKey,
+                compression,
+                maxFileBytes,
+                false);
+    }
+
+    /**
+     * @param shapedChunks whether chunks may differ in schema (rows whose columns follow each
+     *     message's shape): only then does a merge read each chunk's schema to group them
+     */
+    ParquetFileCommitter(
+            String model,
+            Path outputDir,
+            Path commitsDir,
+            List<String> partitionBy,
+            List<String> dedupeKey,
+            String compression,
+            long maxFileBytes,
+            boolean shapedChunks) {
+        this.shapedChunks = shapedChunks;
         this.model = model;
         this.outputDir = outputDir;
         this.commitsDir = commitsDir;
@@ -329,6 +355,10 @@ final class ParquetFileCommitter {
      */
     private void merge(Connection duckdb, List<Path> chunks, Path target, String rollId)
             throws SQLException, IOException {
+        if (!shapedChunks) {
+            copy(duckdb, chunks, target, "part-" + rollId + "-{i}");
+            return;
+        }
         Map<String, List<Path>> bySchema = new LinkedHashMap<>();
         for (Path chunk : chunks) {
             bySchema.computeIfAbsent(schemaOf(duckdb, chunk), k -> new ArrayList<>()).add(chunk);

@@ -111,7 +111,8 @@ public final class ParquetWriterOperator<IN> extends AbstractStreamOperator<Void
                         output.partitionBy(),
                         output.dedupeKey(),
                         output.compression(),
-                        output.policy().maxFileBytes());
+                        output.policy().maxFileBytes(),
+                        output.shaped());
         buffer = new ParquetStagingBuffers(output, staging);
         state =
                 context.getOperatorStateStore()
