@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * heap, RSS and JIT state belong to that case alone; the smoke test runs a whole round in one JVM.
  * Arguments: the work directory, then a case name and its rows for each case to run, in order.
  * Prints {@code RESULT|name|rows|seconds|maxHeapMB|rssMB|check|maxLiveHeapMB|p99Millis} for each
- * result of a case, then {@code DONE|name} when the case is over.
+ * result of a case (the sink cases add {@code |steadyRows|steadySeconds}, see {@link SteadyState}),
+ * then {@code DONE|name} when the case is over.
  */
 public final class BenchmarkCase {
 
@@ -81,6 +82,7 @@ public final class BenchmarkCase {
         }
         HeapSampler heap = new HeapSampler();
         heap.start();
+        SteadyState.start(rows);
         double seconds;
         switch (name) {
             case "raw-appender":
@@ -101,6 +103,7 @@ public final class BenchmarkCase {
             default:
                 seconds = duckdbSink(name, url, rows);
         }
+        String steady = SteadyState.end(rows);
         heap.stopSampling();
         String check =
                 name.equals("flink-discarding")
@@ -112,14 +115,15 @@ public final class BenchmarkCase {
                                         rows,
                                         name.contains("-eo-") || name.equals("raw-appender"));
         System.out.printf(
-                "RESULT|%s|%d|%.3f|%d|%d|%s|%d|0%n",
+                "RESULT|%s|%d|%.3f|%d|%d|%s|%d|0|%s%n",
                 name,
                 rows,
                 seconds,
                 heap.maxBytes() / (1024 * 1024),
                 rssMb(),
                 check,
-                heap.maxLiveBytes() / (1024 * 1024));
+                heap.maxLiveBytes() / (1024 * 1024),
+                steady);
     }
 
     /** The physical limit: DuckDB's appender in one transaction, no Flink. */
@@ -132,6 +136,7 @@ public final class BenchmarkCase {
             try (DuckDBAppender a =
                     c.unwrap(DuckDBConnection.class).createAppender("main", "orders")) {
                 for (long i = 0; i < rows; i++) {
+                    SteadyState.row(i);
                     Order o = Order.of(i);
                     a.beginRow()
                             .append(o.id)
@@ -167,7 +172,13 @@ public final class BenchmarkCase {
 
     private static DataGeneratorSource<Order> orders(long rows) {
         return new DataGeneratorSource<>(
-                Order::of, rows, RateLimiterStrategy.noOp(), TypeInformation.of(Order.class));
+                i -> {
+                    SteadyState.row(i);
+                    return Order.of(i);
+                },
+                rows,
+                RateLimiterStrategy.noOp(),
+                TypeInformation.of(Order.class));
     }
 
     /** Flink alone: the same source into a sink that drops everything (for the profile). */
@@ -254,6 +265,7 @@ public final class BenchmarkCase {
             DataGeneratorSource<Tuple2<String, List<Map<String, Object>>>> source =
                     new DataGeneratorSource<>(
                             b -> {
+                                SteadyState.rows(perBatch);
                                 List<Map<String, Object>> list = new ArrayList<>(perBatch);
                                 for (long i = b * perBatch; i < (b + 1) * perBatch; i++) {
                                     Order o = Order.of(i);

@@ -81,6 +81,11 @@ public final class BenchmarkSuite {
         public final long maxLiveHeapMb;
         public final long p99Millis;
 
+        /** Rows after the first quarter of the run, and their time; 0 when not measured. */
+        public final long steadyRows;
+
+        public final double steadySeconds;
+
         Result(
                 String name,
                 long rows,
@@ -89,7 +94,9 @@ public final class BenchmarkSuite {
                 long rssMb,
                 String check,
                 long maxLiveHeapMb,
-                long p99Millis) {
+                long p99Millis,
+                long steadyRows,
+                double steadySeconds) {
             this.name = name;
             this.rows = rows;
             this.seconds = seconds;
@@ -98,10 +105,17 @@ public final class BenchmarkSuite {
             this.check = check;
             this.maxLiveHeapMb = maxLiveHeapMb;
             this.p99Millis = p99Millis;
+            this.steadyRows = steadyRows;
+            this.steadySeconds = steadySeconds;
         }
 
         public double rowsPerSecond() {
             return rows / seconds;
+        }
+
+        /** Rows per second after the first quarter of the run ({@link SteadyState}), or NaN. */
+        public double steadyRowsPerSecond() {
+            return steadyRows > 0 && steadySeconds > 0 ? steadyRows / steadySeconds : Double.NaN;
         }
     }
 
@@ -338,7 +352,9 @@ public final class BenchmarkSuite {
                                 r.rssMb,
                                 r.check,
                                 r.maxLiveHeapMb,
-                                r.p99Millis));
+                                r.p99Millis,
+                                r.steadyRows,
+                                r.steadySeconds));
             }
         }
         return measurements;
@@ -490,6 +506,8 @@ public final class BenchmarkSuite {
                 Long.parseLong(f[5]),
                 f[6],
                 Long.parseLong(f[7]),
-                Long.parseLong(f[8]));
+                Long.parseLong(f[8]),
+                f.length > 10 ? Long.parseLong(f[9]) : 0,
+                f.length > 10 ? Double.parseDouble(f[10]) : 0);
     }
 }

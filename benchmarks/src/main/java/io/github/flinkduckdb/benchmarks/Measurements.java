@@ -22,6 +22,11 @@ public final class Measurements {
         public double ratio() {
             return candidate.rowsPerSecond() / baseline.rowsPerSecond();
         }
+
+        /** The ratio of the steady parts of both runs, or NaN when one was not measured. */
+        public double steadyRatio() {
+            return candidate.steadyRowsPerSecond() / baseline.steadyRowsPerSecond();
+        }
     }
 
     /** The median of some measured values and their range. */
@@ -90,6 +95,18 @@ public final class Measurements {
             ratios.add(p.ratio());
         }
         return Spread.of(ratios);
+    }
+
+    /** The steady ratios of a comparison, or null when no pair measured both steady parts. */
+    Spread steadyRatio(String comparison) {
+        List<Double> ratios = new ArrayList<>();
+        for (Pair p : pairs(comparison)) {
+            double r = p.steadyRatio();
+            if (!Double.isNaN(r)) {
+                ratios.add(r);
+            }
+        }
+        return ratios.isEmpty() ? null : Spread.of(ratios);
     }
 
     Spread rowsPerSecond(String name) {

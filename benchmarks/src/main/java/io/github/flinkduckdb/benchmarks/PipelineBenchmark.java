@@ -57,7 +57,82 @@ final class PipelineBenchmark {
         {500, 50}, {1_000, 100}, {5_000, 500}, {5_000, 2_500}, {20_000, 2_000}, {50_000, 5_000}
     };
 
+    /**
+     * Results whose "seconds" are the CPU seconds a variant used in its timed window: this JVM
+     * (consumer, MiniCluster, DuckDB, Parquet), and with {@link #BROKER} appended the RabbitMQ
+     * broker's process.
+     */
+    static final String PIPELINE_RAW_CPU = "pipeline-raw-consumer-cpu";
+
+    static final String PIPELINE_P1_CPU = "pipeline-otter-cpu";
+    static final String PIPELINE_P2_CPU = "pipeline-otter-p2-cpu";
+    static final String BROKER = "-broker";
+
     private PipelineBenchmark() {}
+
+    private static void printCpu(String name, int messages, double[] cpuSeconds) {
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "RESULT|%s|%d|%.3f|0|0|ok|0|0%nRESULT|%s|%d|%.3f|0|0|ok|0|0%n",
+                name,
+                messages,
+                Math.max(cpuSeconds[0], 0.001),
+                name + BROKER,
+                messages,
+                Math.max(cpuSeconds[1], 0.001));
+    }
+
+    /**
+     * CPU seconds used so far by this JVM and by the RabbitMQ broker (an Erlang {@code beam.smp}
+     * process on this machine; 0 for a broker elsewhere or inside this JVM).
+     */
+    static double[] cpuSeconds() {
+        double jvm =
+                ((com.sun.management.OperatingSystemMXBean)
+                                        java.lang.management.ManagementFactory
+                                                .getOperatingSystemMXBean())
+                                .getProcessCpuTime()
+                        / 1e9;
+        return new double[] {jvm, brokerCpuSeconds()};
+    }
+
+    /** The CPU seconds of this JVM and of the broker since {@code before}. */
+    static double[] since(double[] before) {
+        double[] now = cpuSeconds();
+        return new double[] {now[0] - before[0], now[1] - before[1]};
+    }
+
+    private static double brokerCpuSeconds() {
+        double total = 0;
+        java.io.File[] procs = new java.io.File("/proc").listFiles();
+        if (procs == null) {
+            return 0;
+        }
+        for (java.io.File proc : procs) {
+            if (!proc.getName().chars().allMatch(Character::isDigit)) {
+                continue;
+            }
+            try {
+                String cmdline =
+                        new String(
+                                Files.readAllBytes(proc.toPath().resolve("cmdline")),
+                                StandardCharsets.UTF_8);
+                if (!cmdline.contains("beam.smp") || !cmdline.contains("rabbit")) {
+                    continue;
+                }
+                String stat =
+                        new String(
+                                Files.readAllBytes(proc.toPath().resolve("stat")),
+                                StandardCharsets.UTF_8);
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // utime and stime, fields 14 and 15 of stat, in clock ticks of 1/100 s.
+                total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+            } catch (Exception gone) {
+                // the process ended or is not readable
+            }
+        }
+        return total;
+    }
 
     static void run(int messages, Path workDir) throws Exception {
         Path work = workDir.toAbsolutePath();
@@ -94,28 +169,34 @@ final class PipelineBenchmark {
                 publish(admin, pipeQueue, bodies, 0);
                 publish(admin, pipeQueue2, bodies, 0);
 
+                double[] cpuBefore = cpuSeconds();
                 double rawSeconds =
                         rawConsumer(connection, rawQueue, messages, RAW_PREFETCH, RAW_ACK_EVERY);
+                double[] rawCpu = since(cpuBefore);
                 System.out.printf(
                         "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
+                printCpu(PIPELINE_RAW_CPU, messages, rawCpu);
 
                 Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
                 long[] latency = new long[1];
+                double[] cpu = new double[2];
                 double pipelineSeconds =
-                        pipeline(project, validOrders, admin, pipeQueue, messages, 1, latency);
+                        pipeline(project, validOrders, admin, pipeQueue, messages, 1, latency, cpu);
                 System.out.printf(
                         "RESULT|pipeline-otter|%d|%.3f|0|0|ok|0|%d%n",
                         messages, pipelineSeconds, latency[0]);
+                printCpu(PIPELINE_P1_CPU, messages, cpu);
 
                 // The same pipeline with two competing consumers on the queue (two source
                 // readers, two transform and Parquet writer subtasks).
                 Path project2 = project(work.resolve("pipeline-p2-" + suffix), amqp, pipeQueue2);
                 // Its latency is not measured: the report gives the one of parallelism 1.
                 double pipelineSeconds2 =
-                        pipeline(project2, validOrders, admin, pipeQueue2, messages, 2, null);
+                        pipeline(project2, validOrders, admin, pipeQueue2, messages, 2, null, cpu);
                 System.out.printf(
                         "RESULT|pipeline-otter-p2|%d|%.3f|0|0|ok|0|0%n",
                         messages, pipelineSeconds2);
+                printCpu(PIPELINE_P2_CPU, messages, cpu);
             } finally {
                 admin.queueDelete(rawQueue);
                 admin.queueDelete(pipeQueue);
@@ -271,8 +352,9 @@ final class PipelineBenchmark {
     }
 
     /**
-     * Runs the pipeline until every order is readable in Parquet; returns the seconds taken. With
-     * {@code medianLatencyMillis} not null, then measures the latency of single messages into it.
+     * Runs the pipeline until every order is readable in Parquet; returns the seconds taken and
+     * puts the CPU seconds of that window in {@code cpuSeconds} (this JVM, the broker). With {@code
+     * medianLatencyMillis} not null, then measures the latency of single messages into it.
      */
     static double pipeline(
             Path project,
@@ -281,7 +363,8 @@ final class PipelineBenchmark {
             String queue,
             int messages,
             int parallelism,
-            long[] medianLatencyMillis)
+            long[] medianLatencyMillis,
+            double[] cpuSeconds)
             throws Exception {
         OtterProject loaded =
                 OtterProject.load(project, null, null, Interpolator.fromEnvironment());
@@ -327,6 +410,7 @@ final class PipelineBenchmark {
             Thread.sleep(2);
         }
         long start = System.nanoTime();
+        double[] cpuStart = cpuSeconds();
         try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
             while (parquetOrders(duck, project) < validOrders) {
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
@@ -340,6 +424,9 @@ final class PipelineBenchmark {
                 Thread.sleep(50);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            double[] used = since(cpuStart);
+            cpuSeconds[0] = used[0];
+            cpuSeconds[1] = used[1];
             if (medianLatencyMillis != null) {
                 medianLatencyMillis[0] = latency(duck, project, channel, queue);
             }

@@ -71,6 +71,7 @@ final class SqlBenchmarks {
         DataGeneratorSource<RowData> source =
                 new DataGeneratorSource<>(
                         i -> {
+                            SteadyState.row(i);
                             Order o = Order.of(i);
                             return GenericRowData.of(
                                     upsert ? key(i) : o.id,

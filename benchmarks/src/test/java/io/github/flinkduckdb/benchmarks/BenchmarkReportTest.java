@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.within;
 class BenchmarkReportTest {
 
     private static BenchmarkSuite.Result run(String name, long rows, double seconds) {
-        return new BenchmarkSuite.Result(name, rows, seconds, 0, 0, "ok", 0, 0);
+        return new BenchmarkSuite.Result(name, rows, seconds, 0, 0, "ok", 0, 0, 0, 0);
     }
 
     @Test
@@ -54,10 +54,10 @@ class BenchmarkReportTest {
         assertThat(report)
                 .contains("3 pairs per ratio")
                 .contains("| jdbc-sink | 10,000 | ")
-                .contains("| 0.0050x | 0.0050-0.0050 | 3 | 1.0x | baseline | - | ok |")
+                .contains("| 0.0050x | 0.0050-0.0050 | - | - | 3 | 1.0x | baseline | - | ok |")
                 .contains(
-                        "| 0.95x | 0.50-0.95 | 3 | 190.0x | >= 0.9x raw, >= 100x JdbcSink | yes"
-                                + " | ok |");
+                        "| 0.95x | 0.50-0.95 | - | - | 3 | 190.0x | >= 0.9x raw, >= 100x JdbcSink"
+                                + " | yes | ok |");
     }
 
     @Test
@@ -74,6 +74,43 @@ class BenchmarkReportTest {
         assertThat(BenchmarkReport.report(m, "test"))
                 .contains("1 pair per ratio")
                 .contains(
-                        "| 0.84x | 0.84-0.84 | 1 | 840.0x | >= 0.85x raw, >= 100x JdbcSink | no |");
+                        "| 0.84x | 0.84-0.84 | - | - | 1 | 840.0x | >= 0.85x raw, >= 100x JdbcSink"
+                                + " | no |");
+    }
+
+    private static BenchmarkSuite.Result run(
+            String name, long rows, double seconds, long steadyRows, double steadySeconds) {
+        return new BenchmarkSuite.Result(
+                name, rows, seconds, 0, 0, "ok", 0, 0, steadyRows, steadySeconds);
+    }
+
+    @Test
+    void theSteadyPartsJudgeWhereMeasured() {
+        Measurements m = new Measurements(1);
+        // Whole runs: 0.5x (the case pays 1 s of start-up); after the first quarter: 0.9x.
+        BenchmarkSuite.Result raw = run(BenchmarkSuite.RAW, 4_000_000, 2.0, 3_000_000, 1.5);
+        BenchmarkSuite.Result alo =
+                run("duckdb-typed-alo-p1", 4_000_000, 4.0, 3_000_000, 1.5 / 0.9);
+        BenchmarkSuite.Result jdbc = run(BenchmarkSuite.JDBC, 10_000, 1.0, 7_500, 0.75);
+        // Upsert 0.7x of append over whole runs, 0.8x steady.
+        BenchmarkSuite.Result append = run(BenchmarkSuite.SQL_APPEND, 1_000, 1.0, 750, 0.75);
+        BenchmarkSuite.Result upsert =
+                run(BenchmarkSuite.SQL_UPSERT, 1_000, 1.0 / 0.7, 750, 0.75 / 0.8);
+        for (BenchmarkSuite.Result r : List.of(raw, alo, jdbc, append, upsert)) {
+            m.add(r);
+        }
+        m.add("duckdb-typed-alo-p1", new Measurements.Pair(raw, alo));
+        m.add(BenchmarkSuite.JDBC, new Measurements.Pair(raw, jdbc));
+        m.add(BenchmarkSuite.SQL_APPEND, new Measurements.Pair(raw, append));
+        m.add(BenchmarkSuite.SQL_UPSERT, new Measurements.Pair(raw, upsert));
+        m.add(BenchmarkSuite.UPSERT_VS_APPEND, new Measurements.Pair(append, upsert));
+
+        assertThat(m.steadyRatio("duckdb-typed-alo-p1").median).isCloseTo(0.9, within(1e-9));
+        String report = BenchmarkReport.report(m, "test");
+        // JdbcSink steady: 7,500 rows in 0.75 s against 2 M rows/s = 0.005x; 0.9 / 0.005 = 180x.
+        assertThat(report)
+                .contains("| 0.50x | 0.50-0.50 | 0.90x | 0.90-0.90 | 1 | 180.0x | >= 0.9x raw")
+                .contains(">= 0.9x raw, >= 100x JdbcSink | yes | ok |")
+                .contains("| 0.70x | 0.70-0.70 | 0.80x | 0.80-0.80 | 1 | >= 0.8x | yes |");
     }
 }

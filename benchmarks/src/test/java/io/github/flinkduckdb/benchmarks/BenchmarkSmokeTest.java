@@ -62,6 +62,8 @@ class BenchmarkSmokeTest {
                                 + count
                                 + " \\| 1\\.00x \\| "
                                 + range
+                                + " \\| 1\\.00x \\| "
+                                + range
                                 + " \\| 10 runs \\| ")
                 .containsPattern(
                         "\\| duckdb-typed-eo-p2 \\| 30,000 \\| "
@@ -70,10 +72,18 @@ class BenchmarkSmokeTest {
                                 + ratio
                                 + " \\| "
                                 + range
+                                + " \\| "
+                                + ratio
+                                + " \\| "
+                                + range
                                 + " \\| 1 \\| \\d+\\.\\dx \\| >= 0\\.6x raw,"
                                 + " >= 100x JdbcSink \\| (yes|no) \\| ok \\|")
                 .containsPattern(
                         "\\| sql-upsert-eo-p1 vs sql-append-eo-p1 \\| .* \\| "
+                                + ratio
+                                + " \\| "
+                                + range
+                                + " \\| "
                                 + ratio
                                 + " \\| "
                                 + range
@@ -91,6 +101,9 @@ class BenchmarkSmokeTest {
                                 + " \\| "
                                 + range
                                 + " \\| 1 \\|")
-                .contains("| otter pipeline, parallelism 2");
+                .contains("| otter pipeline, parallelism 2")
+                .containsPattern(
+                        "Cores busy in the timed window \\(.*\\): raw consumer \\d+\\.\\d\\d \\(JVM"
+                                + " \\d+\\.\\d\\d, broker \\d+\\.\\d\\d\\); otter pipeline \\d+\\.\\d\\d");
     }
 }

@@ -64,7 +64,9 @@ class UpsertTest {
     @Test
     void directWritesReduceByKeyAndUpsertIntoAPrimaryKeyTable() throws Exception {
         DuckDBTestDatabase db = db("CREATE TABLE items (id BIGINT PRIMARY KEY, v VARCHAR)");
-        db.execute("INSERT INTO items VALUES (3, 'old'), (9, 'kept')");
+        // Key 4 exists: its changes (update, delete, update) delete and re-insert it in one
+        // transaction under the primary key.
+        db.execute("INSERT INTO items VALUES (3, 'old'), (4, 'old'), (9, 'kept')");
         try (SinkHarness<Row> h =
                 SinkHarness.direct(
                         DuckDBSink.forRows(db.url(), "items").setUpsertKey("id").build())) {
@@ -149,7 +151,7 @@ class UpsertTest {
     @Test
     void committerPathAppliesUpsertsOnceEvenWhenReplayed() throws Exception {
         DuckDBTestDatabase db = db("CREATE TABLE items (id BIGINT PRIMARY KEY, v VARCHAR)");
-        db.execute("INSERT INTO items VALUES (2, 'old')");
+        db.execute("INSERT INTO items VALUES (2, 'old'), (4, 'old')");
         DuckDBCommittableSerializer serializer = new DuckDBCommittableSerializer();
         try (SinkHarness<Row> h =
                 SinkHarness.committerPath(
@@ -161,7 +163,7 @@ class UpsertTest {
             List<DuckDBCommittable> sealed = h.checkpoint();
             assertThat(sealed).hasSize(1);
             assertThat(sealed.get(0).upsertKey()).containsExactly("id");
-            assertThat(db.strings("SELECT v FROM items")).containsExactly("old");
+            assertThat(db.strings("SELECT v FROM items")).containsExactly("old", "old");
             List<DuckDBCommittable> restored = new ArrayList<>();
             for (DuckDBCommittable c : sealed) {
                 restored.add(

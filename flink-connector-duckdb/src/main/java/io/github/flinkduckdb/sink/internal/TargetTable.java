@@ -410,9 +410,12 @@ public final class TargetTable {
                     .append(" IS NOT DISTINCT FROM d.")
                     .append(alias);
         }
+        // INSERT OR REPLACE: the keys with a deletion among their changes. Deleting a key whose
+        // last change re-inserts it is harmless, as the insert below writes it again, and a filter
+        // on the operation column costs a scan where the last change per key costs a window.
         String deletedKeys =
                 strategy == UpsertStrategy.INSERT_OR_REPLACE
-                        ? "SELECT " + keys + " FROM " + reduced + " AND " + op
+                        ? "SELECT DISTINCT " + keys + " FROM " + from + " s WHERE " + op
                         : "SELECT DISTINCT " + keys + " FROM " + from + " s";
         try (Statement st = connection.createStatement()) {
             st.executeUpdate(
