@@ -143,7 +143,15 @@ class KafkaSecretsITCase {
         Poll.until(
                 "all orders in DuckDB",
                 Duration.ofSeconds(90),
-                () -> db.count("SELECT count(*) FROM orders") == n);
+                () -> {
+                    if (done.isDone()) {
+                        // Fails at once with how the run ended, instead of waiting for the table.
+                        throw new AssertionError(
+                                "The run ended before all orders were in DuckDB: "
+                                        + done.handle((s, e) -> e != null ? e : s).get());
+                    }
+                    return db.count("SELECT count(*) FROM orders") == n;
+                });
 
         // Parallelism 2, two partitions: one consumer per reader, named from the resolved prefix;
         // no client was created with the unresolved placeholder.
