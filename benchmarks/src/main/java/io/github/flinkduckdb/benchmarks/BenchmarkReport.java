@@ -67,7 +67,7 @@ final class BenchmarkReport {
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
         // The baseline's own spread: its runs' rows/s over their median.
         List<Double> steadyRates = new ArrayList<>();
-        for (BenchmarkSuite.Result r : m.results(RAW)) {
+        for (Result r : m.results(RAW)) {
             if (!Double.isNaN(r.steadyRowsPerSecond())) {
                 steadyRates.add(r.steadyRowsPerSecond());
             }
@@ -208,7 +208,7 @@ final class BenchmarkReport {
             Measurements.Spread ratio = m.ratio(name);
             double rate = m.rowsPerSecond(name).median;
             List<Double> p99s = new ArrayList<>();
-            for (BenchmarkSuite.Result r : m.results(name)) {
+            for (Result r : m.results(name)) {
                 p99s.add((double) r.p99Millis);
             }
             long p99 = Math.round(Measurements.Spread.of(p99s).median);
@@ -308,7 +308,7 @@ final class BenchmarkReport {
                             p2.count));
         }
         List<Double> latencies = new ArrayList<>();
-        for (BenchmarkSuite.Result r : m.results(PIPELINE_P1)) {
+        for (Result r : m.results(PIPELINE_P1)) {
             latencies.add((double) r.p99Millis);
         }
         Measurements.Spread latency = Measurements.Spread.of(latencies);
@@ -369,7 +369,7 @@ final class BenchmarkReport {
     /** The median of a result's seconds over its runs. */
     private static double seconds(Measurements m, String name) {
         List<Double> seconds = new ArrayList<>();
-        for (BenchmarkSuite.Result r : m.results(name)) {
+        for (Result r : m.results(name)) {
             seconds.add(r.seconds);
         }
         return Measurements.Spread.of(seconds).median;
@@ -379,8 +379,8 @@ final class BenchmarkReport {
         if (m.results(MEMORY).isEmpty() || m.results(MEMORY_4X).isEmpty()) {
             return;
         }
-        BenchmarkSuite.Result m1 = m.results(MEMORY).get(0);
-        BenchmarkSuite.Result m4 = m.results(MEMORY_4X).get(0);
+        Result m1 = m.results(MEMORY).get(0);
+        Result m4 = m.results(MEMORY_4X).get(0);
         sb.append(
                 String.format(
                         Locale.ROOT,

@@ -11,10 +11,10 @@ public final class Measurements {
 
     /** A case measured right next to its baseline: the ratio of the two throughputs. */
     public static final class Pair {
-        public final BenchmarkSuite.Result baseline;
-        public final BenchmarkSuite.Result candidate;
+        public final Result baseline;
+        public final Result candidate;
 
-        Pair(BenchmarkSuite.Result baseline, BenchmarkSuite.Result candidate) {
+        Pair(Result baseline, Result candidate) {
             this.baseline = baseline;
             this.candidate = candidate;
         }
@@ -59,14 +59,14 @@ public final class Measurements {
     }
 
     final int pairCount;
-    private final Map<String, List<BenchmarkSuite.Result>> results = new LinkedHashMap<>();
+    private final Map<String, List<Result>> results = new LinkedHashMap<>();
     private final Map<String, List<Pair>> pairs = new LinkedHashMap<>();
 
     Measurements(int pairCount) {
         this.pairCount = pairCount;
     }
 
-    void add(BenchmarkSuite.Result result) {
+    void add(Result result) {
         results.computeIfAbsent(result.name, k -> new ArrayList<>()).add(result);
     }
 
@@ -75,7 +75,7 @@ public final class Measurements {
     }
 
     /** Every run of the result {@code name}, in the order they ran. */
-    public List<BenchmarkSuite.Result> results(String name) {
+    public List<Result> results(String name) {
         return results.getOrDefault(name, List.of());
     }
 
@@ -111,7 +111,7 @@ public final class Measurements {
 
     Spread rowsPerSecond(String name) {
         List<Double> rates = new ArrayList<>();
-        for (BenchmarkSuite.Result r : results(name)) {
+        for (Result r : results(name)) {
             rates.add(r.rowsPerSecond());
         }
         return Spread.of(rates);
@@ -119,7 +119,7 @@ public final class Measurements {
 
     /** "ok" when every run of {@code name} wrote its rows, else the first mismatch. */
     String check(String name) {
-        for (BenchmarkSuite.Result r : results(name)) {
+        for (Result r : results(name)) {
             if (!r.check.equals("ok")) {
                 return r.check;
             }

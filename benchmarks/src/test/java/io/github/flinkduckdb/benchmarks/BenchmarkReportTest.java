@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.within;
 /** The report's arithmetic on made-up runs: medians of pair ratios, their range, the targets. */
 class BenchmarkReportTest {
 
-    private static BenchmarkSuite.Result run(String name, long rows, double seconds) {
-        return new BenchmarkSuite.Result(name, rows, seconds, 0, 0, "ok", 0, 0, 0, 0);
+    private static Result run(String name, long rows, double seconds) {
+        return new Result(name, rows, seconds, 0, 0, "ok", 0, 0, 0, 0);
     }
 
     @Test
@@ -33,10 +33,10 @@ class BenchmarkReportTest {
         // the raw appender's median rows/s.
         double[][] rawAndCase = {{1.0, 1.0 / 0.95}, {2.0, 2.0 / 0.95}, {1.0, 1.0 / 0.5}};
         for (double[] seconds : rawAndCase) {
-            BenchmarkSuite.Result raw = run(BenchmarkSuite.RAW, 1_000_000, seconds[0]);
-            BenchmarkSuite.Result typed = run("duckdb-typed-alo-p1", 1_000_000, seconds[1]);
-            BenchmarkSuite.Result jdbc = run(BenchmarkSuite.JDBC, 10_000, seconds[0] * 2);
-            BenchmarkSuite.Result raw2 = run(BenchmarkSuite.RAW, 1_000_000, seconds[0]);
+            Result raw = run(BenchmarkSuite.RAW, 1_000_000, seconds[0]);
+            Result typed = run("duckdb-typed-alo-p1", 1_000_000, seconds[1]);
+            Result jdbc = run(BenchmarkSuite.JDBC, 10_000, seconds[0] * 2);
+            Result raw2 = run(BenchmarkSuite.RAW, 1_000_000, seconds[0]);
             m.add(raw);
             m.add(typed);
             m.add(raw2);
@@ -63,9 +63,9 @@ class BenchmarkReportTest {
     @Test
     void aMedianBelowTheTargetIsNotMet() {
         Measurements m = new Measurements(1);
-        BenchmarkSuite.Result raw = run(BenchmarkSuite.RAW, 1_000_000, 1.0);
-        BenchmarkSuite.Result eo = run("duckdb-typed-eo-p1", 1_000_000, 1.0 / 0.84);
-        BenchmarkSuite.Result jdbc = run(BenchmarkSuite.JDBC, 1_000, 1.0);
+        Result raw = run(BenchmarkSuite.RAW, 1_000_000, 1.0);
+        Result eo = run("duckdb-typed-eo-p1", 1_000_000, 1.0 / 0.84);
+        Result jdbc = run(BenchmarkSuite.JDBC, 1_000, 1.0);
         m.add(raw);
         m.add(eo);
         m.add(jdbc);
@@ -78,25 +78,22 @@ class BenchmarkReportTest {
                                 + " | no |");
     }
 
-    private static BenchmarkSuite.Result run(
+    private static Result run(
             String name, long rows, double seconds, long steadyRows, double steadySeconds) {
-        return new BenchmarkSuite.Result(
-                name, rows, seconds, 0, 0, "ok", 0, 0, steadyRows, steadySeconds);
+        return new Result(name, rows, seconds, 0, 0, "ok", 0, 0, steadyRows, steadySeconds);
     }
 
     @Test
     void theSteadyPartsJudgeWhereMeasured() {
         Measurements m = new Measurements(1);
         // Whole runs: 0.5x (the case pays 1 s of start-up); after the first quarter: 0.9x.
-        BenchmarkSuite.Result raw = run(BenchmarkSuite.RAW, 4_000_000, 2.0, 3_000_000, 1.5);
-        BenchmarkSuite.Result alo =
-                run("duckdb-typed-alo-p1", 4_000_000, 4.0, 3_000_000, 1.5 / 0.9);
-        BenchmarkSuite.Result jdbc = run(BenchmarkSuite.JDBC, 10_000, 1.0, 7_500, 0.75);
+        Result raw = run(BenchmarkSuite.RAW, 4_000_000, 2.0, 3_000_000, 1.5);
+        Result alo = run("duckdb-typed-alo-p1", 4_000_000, 4.0, 3_000_000, 1.5 / 0.9);
+        Result jdbc = run(BenchmarkSuite.JDBC, 10_000, 1.0, 7_500, 0.75);
         // Upsert 0.7x of append over whole runs, 0.8x steady.
-        BenchmarkSuite.Result append = run(BenchmarkSuite.SQL_APPEND, 1_000, 1.0, 750, 0.75);
-        BenchmarkSuite.Result upsert =
-                run(BenchmarkSuite.SQL_UPSERT, 1_000, 1.0 / 0.7, 750, 0.75 / 0.8);
-        for (BenchmarkSuite.Result r : List.of(raw, alo, jdbc, append, upsert)) {
+        Result append = run(BenchmarkSuite.SQL_APPEND, 1_000, 1.0, 750, 0.75);
+        Result upsert = run(BenchmarkSuite.SQL_UPSERT, 1_000, 1.0 / 0.7, 750, 0.75 / 0.8);
+        for (Result r : List.of(raw, alo, jdbc, append, upsert)) {
             m.add(r);
         }
         m.add("duckdb-typed-alo-p1", new Measurements.Pair(raw, alo));

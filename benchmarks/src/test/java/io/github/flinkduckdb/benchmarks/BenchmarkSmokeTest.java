@@ -43,7 +43,7 @@ class BenchmarkSmokeTest {
         assertThat(m.results(BenchmarkSuite.RAW)).hasSize(BenchmarkSuite.SINK_CASES.size() + 2);
         assertThat(m.results(BenchmarkSuite.MEMORY)).isEmpty();
         for (String name : m.resultNames()) {
-            for (BenchmarkSuite.Result r : m.results(name)) {
+            for (Result r : m.results(name)) {
                 assertThat(r.check).as(name).isEqualTo("ok");
                 assertThat(r.seconds).as(name).isPositive();
             }

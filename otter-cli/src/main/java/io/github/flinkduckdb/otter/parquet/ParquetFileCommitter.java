@@ -100,25 +100,6 @@ final class ParquetFileCommitter {
     private final long maxFileBytes;
     private StepHook hook = (step, roll) -> {};
 
-    ParquetFileCommitter(
-            String model,
-            Path outputDir,
-            Path commitsDir,
-            List<String> partitionBy,
-            List<String> dedupeKey,
-            String compression,
-            long maxFileBytes) {
-        this(
-                model,
-                outputDir,
-                commitsDir,
-                partitionBy,
-                dedupeKey,
-                compression,
-                maxFileBytes,
-                false);
-    }
-
     /**
      * @param shapedChunks whether chunks may differ in schema (rows whose columns follow each
      *     message's shape): only then does a merge read each chunk's schema to group them

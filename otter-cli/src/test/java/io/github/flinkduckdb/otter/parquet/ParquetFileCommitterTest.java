@@ -64,7 +64,7 @@ class ParquetFileCommitterTest {
 
     private ParquetFileCommitter committer(List<String> partitionBy, List<String> dedupe) {
         return new ParquetFileCommitter(
-                "orders", out, commits, partitionBy, dedupe, "zstd", 128L << 20);
+                "orders", out, commits, partitionBy, dedupe, "zstd", 128L << 20, false);
     }
 
     private long rowsInOutput() throws Exception {
@@ -267,7 +267,7 @@ class ParquetFileCommitterTest {
         ParquetRoll roll = new ParquetRoll("r3", 1, List.of("w/big.parquet"), 200_000);
         ParquetFileCommitter c =
                 new ParquetFileCommitter(
-                        "orders", out, commits, List.of(), List.of("id"), "zstd", 1_000_000);
+                        "orders", out, commits, List.of(), List.of("id"), "zstd", 1_000_000, false);
 
         List<Path> published = c.commit(duckdb, roll, chunks);
 

@@ -88,7 +88,14 @@ class ParquetRollAtomicityTest {
 
     private ParquetFileCommitter committer(Layout layout) {
         return new ParquetFileCommitter(
-                "orders", out, commits, layout.partitionBy, List.of(), "zstd", layout.maxFileBytes);
+                "orders",
+                out,
+                commits,
+                layout.partitionBy,
+                List.of(),
+                "zstd",
+                layout.maxFileBytes,
+                false);
     }
 
     /** A roll of two chunks in writer folder {@code w}: ids from..to-1 in three currencies. */
