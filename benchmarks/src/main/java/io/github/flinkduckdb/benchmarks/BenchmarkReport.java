@@ -12,9 +12,6 @@ import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.MEMORY;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.MEMORY_4X;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.NON_ROW_LOCAL;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.NON_ROW_LOCAL_BASELINE;
-import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P1;
-import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P2;
-import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_RAW;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.RAW;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.SINK_CASES;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.SQL_APPEND;
@@ -53,7 +50,7 @@ final class BenchmarkReport {
         upsertTable(sb, m);
         profile(sb, m);
         transformTable(sb, m);
-        pipelineTable(sb, m);
+        PipelineReport.table(sb, m);
         memoryTable(sb, m);
         return sb.toString();
     }
@@ -263,118 +260,6 @@ final class BenchmarkReport {
                         m.check(NON_ROW_LOCAL)));
     }
 
-    private static void pipelineTable(StringBuilder sb, Measurements m) {
-        if (m.pairs(PIPELINE_P1).isEmpty()) {
-            return;
-        }
-        Measurements.Spread otter = m.ratio(PIPELINE_P1);
-        sb.append(
-                String.format(
-                        Locale.ROOT,
-                        "%nPipeline (RabbitMQ -> seed models -> Parquet, prefetch %d, acks at"
-                                + " checkpoints every %d ms; each pair: the raw consumer, then the"
-                                + " pipeline, on the same broker in one JVM):%n"
-                                + "| variant | messages | messages/s | ratio | spread | pairs |"
-                                + " target | met |%n"
-                                + "|---|---:|---:|---:|---:|---:|---|---|%n"
-                                + "| raw consumer at its best (prefetch %d, multiple ack every %d"
-                                + " messages) | %,d | %,.0f | 1.00x | - | %s | baseline | - |%n"
-                                + "| otter pipeline (rows readable in Parquet) | %,d | %,.0f | %s |"
-                                + " %s | %d | >= 0.8x raw consumer | %s |%n",
-                        PipelineBenchmark.PREFETCH,
-                        PipelineBenchmark.ACK_INTERVAL_MS,
-                        PipelineBenchmark.RAW_PREFETCH,
-                        PipelineBenchmark.RAW_ACK_EVERY,
-                        m.rows(PIPELINE_RAW),
-                        m.rowsPerSecond(PIPELINE_RAW).median,
-                        runs(m.results(PIPELINE_RAW).size()),
-                        m.rows(PIPELINE_P1),
-                        m.rowsPerSecond(PIPELINE_P1).median,
-                        ratio(otter.median),
-                        range(otter.min, otter.max),
-                        otter.count,
-                        otter.median >= 0.8 ? "yes" : "no"));
-        if (!m.pairs(PIPELINE_P2).isEmpty()) {
-            Measurements.Spread p2 = m.ratio(PIPELINE_P2);
-            sb.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| otter pipeline, parallelism 2 (two competing consumers) | %,d |"
-                                    + " %,.0f | %s of parallelism 1 | %s | %d | - | - |%n",
-                            m.rows(PIPELINE_P2),
-                            m.rowsPerSecond(PIPELINE_P2).median,
-                            ratio(p2.median),
-                            range(p2.min, p2.max),
-                            p2.count));
-        }
-        List<Double> latencies = new ArrayList<>();
-        for (Result r : m.results(PIPELINE_P1)) {
-            latencies.add((double) r.p99Millis);
-        }
-        Measurements.Spread latency = Measurements.Spread.of(latencies);
-        sb.append(
-                String.format(
-                        Locale.ROOT,
-                        "Latency from publish to a readable Parquet row (idle pipeline, parallelism"
-                                + " 1, median of 10 messages per run): %.0f ms, the median of %s"
-                                + " (%.0f-%.0f ms)%n",
-                        latency.median,
-                        runs(latency.count),
-                        latency.min,
-                        latency.max));
-        cpuBound(sb, m);
-    }
-
-    /**
-     * How much of the machine each variant used in its timed window: CPU seconds of this JVM and of
-     * the broker over the window's length (medians), in cores.
-     */
-    private static void cpuBound(StringBuilder sb, Measurements m) {
-        List<String> parts = new ArrayList<>();
-        String[][] variants = {
-            {"raw consumer", PipelineBenchmark.PIPELINE_RAW_CPU, PIPELINE_RAW},
-            {"otter pipeline", PipelineBenchmark.PIPELINE_P1_CPU, PIPELINE_P1},
-            {"parallelism 2", PipelineBenchmark.PIPELINE_P2_CPU, PIPELINE_P2}
-        };
-        for (String[] v : variants) {
-            if (m.results(v[1]).isEmpty()
-                    || m.results(v[1] + PipelineBenchmark.BROKER).isEmpty()
-                    || m.results(v[2]).isEmpty()) {
-                continue;
-            }
-            double wall = seconds(m, v[2]);
-            double jvm = seconds(m, v[1]) / wall;
-            double broker = seconds(m, v[1] + PipelineBenchmark.BROKER) / wall;
-            parts.add(
-                    String.format(
-                            Locale.ROOT,
-                            "%s %.2f (JVM %.2f, broker %.2f)",
-                            v[0],
-                            jvm + broker,
-                            jvm,
-                            broker));
-        }
-        if (parts.isEmpty()) {
-            return;
-        }
-        sb.append(
-                String.format(
-                        Locale.ROOT,
-                        "Cores busy in the timed window (CPU seconds over wall seconds, medians;"
-                                + " %d cores): %s%n",
-                        Runtime.getRuntime().availableProcessors(),
-                        String.join("; ", parts)));
-    }
-
-    /** The median of a result's seconds over its runs. */
-    private static double seconds(Measurements m, String name) {
-        List<Double> seconds = new ArrayList<>();
-        for (Result r : m.results(name)) {
-            seconds.add(r.seconds);
-        }
-        return Measurements.Spread.of(seconds).median;
-    }
-
     private static void memoryTable(StringBuilder sb, Measurements m) {
         if (m.results(MEMORY).isEmpty() || m.results(MEMORY_4X).isEmpty()) {
             return;
@@ -409,16 +294,16 @@ final class BenchmarkReport {
                                 : "no"));
     }
 
-    private static String runs(int count) {
+    static String runs(int count) {
         return count == 1 ? "1 run" : count + " runs";
     }
 
     /** A ratio to a baseline: two decimals, four for the JdbcSink's tiny share of the raw loop. */
-    private static String ratio(double value) {
+    static String ratio(double value) {
         return String.format(Locale.ROOT, value >= 0.1 ? "%.2fx" : "%.4fx", value);
     }
 
-    private static String range(double min, double max) {
+    static String range(double min, double max) {
         return String.format(Locale.ROOT, max >= 0.1 ? "%.2f-%.2f" : "%.4f-%.4f", min, max);
     }
 

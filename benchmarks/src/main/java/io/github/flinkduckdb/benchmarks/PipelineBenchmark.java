@@ -43,11 +43,26 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PipelineBenchmark {
 
-    static final int PREFETCH = 20_000;
-    static final long ACK_INTERVAL_MS = 500;
+    /** The pipeline's prefetch ({@code -Dbench.pipeline.prefetch} for experiments). */
+    static final int PREFETCH = Integer.getInteger("bench.pipeline.prefetch", 20_000);
+
+    /** The pipeline's checkpoint interval ({@code -Dbench.pipeline.checkpoint-ms}). */
+    static final long ACK_INTERVAL_MS = Long.getLong("bench.pipeline.checkpoint-ms", 500);
+
+    /** The pipeline's micro-batch size ({@code batch_size} of its source). */
+    static final int BATCH_SIZE = 1_000;
 
     /** The raw consumer's prefetch: the best of {@link #sweep} here. */
     static final int RAW_PREFETCH = 20_000;
+
+    /**
+     * The untimed warm-up before the timed runs has this share of their messages: the raw consumer
+     * and the pipeline run once on it in the same JVM, so that the timed runs measure compiled code
+     * rather than the JIT compiling Flink, the RabbitMQ client and the transform (one C2 compiler
+     * thread took 11 CPU seconds in a 240,000-message case without it), as the sink cases' steady
+     * parts start after their first quarter.
+     */
+    static final int WARMUP_DIVISOR = 4;
 
     /** The raw consumer acknowledges (multiple) every this many messages: the best of the sweep. */
     static final int RAW_ACK_EVERY = 2_000;
@@ -82,58 +97,6 @@ final class PipelineBenchmark {
                 Math.max(cpuSeconds[1], 0.001));
     }
 
-    /**
-     * CPU seconds used so far by this JVM and by the RabbitMQ broker (an Erlang {@code beam.smp}
-     * process on this machine; 0 for a broker elsewhere or inside this JVM).
-     */
-    static double[] cpuSeconds() {
-        double jvm =
-                ((com.sun.management.OperatingSystemMXBean)
-                                        java.lang.management.ManagementFactory
-                                                .getOperatingSystemMXBean())
-                                .getProcessCpuTime()
-                        / 1e9;
-        return new double[] {jvm, brokerCpuSeconds()};
-    }
-
-    /** The CPU seconds of this JVM and of the broker since {@code before}. */
-    static double[] since(double[] before) {
-        double[] now = cpuSeconds();
-        return new double[] {now[0] - before[0], now[1] - before[1]};
-    }
-
-    private static double brokerCpuSeconds() {
-        double total = 0;
-        java.io.File[] procs = new java.io.File("/proc").listFiles();
-        if (procs == null) {
-            return 0;
-        }
-        for (java.io.File proc : procs) {
-            if (!proc.getName().chars().allMatch(Character::isDigit)) {
-                continue;
-            }
-            try {
-                String cmdline =
-                        new String(
-                                Files.readAllBytes(proc.toPath().resolve("cmdline")),
-                                StandardCharsets.UTF_8);
-                if (!cmdline.contains("beam.smp") || !cmdline.contains("rabbit")) {
-                    continue;
-                }
-                String stat =
-                        new String(
-                                Files.readAllBytes(proc.toPath().resolve("stat")),
-                                StandardCharsets.UTF_8);
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                // utime and stime, fields 14 and 15 of stat, in clock ticks of 1/100 s.
-                total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-            } catch (Exception gone) {
-                // the process ended or is not readable
-            }
-        }
-        return total;
-    }
-
     static void run(int messages, Path workDir) throws Exception {
         Path work = workDir.toAbsolutePath();
         AmqpBroker amqp = AmqpBroker.get();
@@ -142,12 +105,7 @@ final class PipelineBenchmark {
         for (OtterMessage m : generated) {
             bodies.add(m.getPayload());
         }
-        long validOrders = 0;
-        for (byte[] b : bodies) {
-            if (!new String(b, StandardCharsets.UTF_8).contains("[oops")) {
-                validOrders++;
-            }
-        }
+        long validOrders = validOrders(bodies);
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(amqp.host());
         factory.setPort(amqp.port());
@@ -168,16 +126,25 @@ final class PipelineBenchmark {
                 publish(admin, rawQueue, bodies, 0);
                 publish(admin, pipeQueue, bodies, 0);
                 publish(admin, pipeQueue2, bodies, 0);
+                warmUp(
+                        connection,
+                        admin,
+                        amqp,
+                        work,
+                        suffix,
+                        bodies.subList(0, Math.max(1, messages / WARMUP_DIVISOR)));
 
-                double[] cpuBefore = cpuSeconds();
+                ProcessCpu.awaitQuietBroker();
+                double[] cpuBefore = ProcessCpu.cpuSeconds();
                 double rawSeconds =
                         rawConsumer(connection, rawQueue, messages, RAW_PREFETCH, RAW_ACK_EVERY);
-                double[] rawCpu = since(cpuBefore);
+                double[] rawCpu = ProcessCpu.since(cpuBefore);
                 System.out.printf(
                         "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
                 printCpu(PIPELINE_RAW_CPU, messages, rawCpu);
 
                 Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
+                ProcessCpu.awaitQuietBroker();
                 long[] latency = new long[1];
                 double[] cpu = new double[2];
                 double pipelineSeconds =
@@ -191,6 +158,7 @@ final class PipelineBenchmark {
                 // readers, two transform and Parquet writer subtasks).
                 Path project2 = project(work.resolve("pipeline-p2-" + suffix), amqp, pipeQueue2);
                 // Its latency is not measured: the report gives the one of parallelism 1.
+                ProcessCpu.awaitQuietBroker();
                 double pipelineSeconds2 =
                         pipeline(project2, validOrders, admin, pipeQueue2, messages, 2, null, cpu);
                 System.out.printf(
@@ -205,6 +173,48 @@ final class PipelineBenchmark {
                 admin.queueDelete(pipeQueue2 + ".dlq");
             }
         }
+    }
+
+    /**
+     * Runs the raw consumer and the pipeline once on {@code bodies}, untimed, so that the timed
+     * runs after it measure compiled code rather than the JIT compiling it.
+     */
+    private static void warmUp(
+            Connection connection,
+            Channel admin,
+            AmqpBroker amqp,
+            Path work,
+            String suffix,
+            List<byte[]> bodies)
+            throws Exception {
+        String raw = "bench-warm-raw-" + suffix;
+        String pipe = "bench-warm-pipeline-" + suffix;
+        long valid = validOrders(bodies);
+        try {
+            admin.queueDeclare(raw, true, false, false, null);
+            admin.queueDeclare(pipe, true, false, false, null);
+            admin.queueDeclare(pipe + ".dlq", true, false, false, null);
+            publish(admin, raw, bodies, 0);
+            publish(admin, pipe, bodies, 0);
+            rawConsumer(connection, raw, bodies.size(), RAW_PREFETCH, RAW_ACK_EVERY);
+            Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
+            pipeline(project, valid, admin, pipe, bodies.size(), 1, null, new double[2]);
+        } finally {
+            admin.queueDelete(raw);
+            admin.queueDelete(pipe);
+            admin.queueDelete(pipe + ".dlq");
+        }
+    }
+
+    /** The bodies that are orders (the generator's malformed ones contain "[oops"). */
+    private static long validOrders(List<byte[]> bodies) {
+        long valid = 0;
+        for (byte[] b : bodies) {
+            if (!new String(b, StandardCharsets.UTF_8).contains("[oops")) {
+                valid++;
+            }
+        }
+        return valid;
     }
 
     private static void publish(Channel channel, String queue, List<byte[]> bodies, int first)
@@ -314,7 +324,9 @@ final class PipelineBenchmark {
                         + queue
                         + "\n  correlation_id: true\n  prefetch: "
                         + PREFETCH
-                        + "\n  batch_size: 1000\n  batch_timeout_ms: 100\n");
+                        + "\n  batch_size: "
+                        + BATCH_SIZE
+                        + "\n  batch_timeout_ms: 100\n");
         Files.writeString(
                 dir.resolve("config/sinks.yml"),
                 "sinks:\n  parquet:\n    path: " + dir.toAbsolutePath().resolve("out") + "\n");
@@ -410,7 +422,7 @@ final class PipelineBenchmark {
             Thread.sleep(2);
         }
         long start = System.nanoTime();
-        double[] cpuStart = cpuSeconds();
+        double[] cpuStart = ProcessCpu.cpuSeconds();
         try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
             while (parquetOrders(duck, project) < validOrders) {
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
@@ -424,7 +436,7 @@ final class PipelineBenchmark {
                 Thread.sleep(50);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            double[] used = since(cpuStart);
+            double[] used = ProcessCpu.since(cpuStart);
             cpuSeconds[0] = used[0];
             cpuSeconds[1] = used[1];
             if (medianLatencyMillis != null) {

@@ -104,6 +104,12 @@ class BenchmarkSmokeTest {
                 .contains("| otter pipeline, parallelism 2")
                 .containsPattern(
                         "Cores busy in the timed window \\(.*\\): raw consumer \\d+\\.\\d\\d \\(JVM"
-                                + " \\d+\\.\\d\\d, broker \\d+\\.\\d\\d\\); otter pipeline \\d+\\.\\d\\d");
+                                + " \\d+\\.\\d\\d, broker \\d+\\.\\d\\d\\); otter pipeline \\d+\\.\\d\\d")
+                .containsPattern(
+                        "Bound on this machine, .*: the raw consumer's CPU per message \\(broker"
+                                + " \\d+\\.\\d us, client \\d+\\.\\d us\\) plus the transform's own"
+                                + " \\(batches of 1,000 in one thread: \\d+\\.\\d us\\) make \\d+\\.\\d us"
+                                + " per message; \\d+ cores give at most [\\d,]+ messages/s,"
+                                + " \\d+\\.\\d\\dx of the raw consumer");
     }
 }

@@ -58,6 +58,15 @@ public final class DuckDBConnectionProvider implements Serializable {
 
     private static final String TOKEN_PROPERTY = "motherduck_token";
     private static final String READ_ONLY_PROPERTY = "duckdb.read_only";
+
+    /**
+     * DuckDB's buffer manager ends every allocation failure ("could not allocate block", "failed to
+     * pin block", "failed to allocate data", ...) with its usage against the limit, e.g. "(30.6
+     * MiB/30.5 MiB used)"; the appender reports it without the "Out of Memory Error" type.
+     */
+    private static final Pattern BUFFER_USAGE =
+            Pattern.compile("\\([0-9.]+ ?[A-Za-z]*/[0-9.]+ ?[A-Za-z]* used\\)");
+
     private static final Pattern URL_TOKEN =
             Pattern.compile("((?:motherduck_)?token=)[^&;]*", Pattern.CASE_INSENSITIVE);
 
@@ -307,7 +316,9 @@ public final class DuckDBConnectionProvider implements Serializable {
         if (token != null) {
             clean = token.redact(clean);
         }
-        if (clean.contains("Out of Memory Error")) {
+        // Statements fail with "Out of Memory Error: ..."; the appender with "Failed to append:
+        // could not allocate block of size ..." or "failed to pin block of size ...", without it.
+        if (clean.contains("Out of Memory Error") || BUFFER_USAGE.matcher(clean).find()) {
             clean =
                     "DuckDB ran out of its memory_limit of "
                             + memoryLimit()

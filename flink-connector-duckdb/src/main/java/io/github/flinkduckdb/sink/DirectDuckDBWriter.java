@@ -173,7 +173,13 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
 
     @Override
     public void write(IN element, Context context) throws IOException, InterruptedException {
-        if (stage(element)) {
+        boolean full;
+        try {
+            full = stage(element);
+        } catch (DuckDBSinkException e) {
+            throw stagingFailed(e);
+        }
+        if (full) {
             flushBuffer(false);
         } else if (config.flushIntervalMillis > 0 && !timerPending && !flushes.active().isEmpty()) {
             timerPending = true;
@@ -181,6 +187,29 @@ final class DirectDuckDBWriter<IN> extends DuckDBSinkWriter<IN> {
                     timeService.getCurrentProcessingTime() + config.flushIntervalMillis,
                     time -> onFlushTimer());
         }
+    }
+
+    /**
+     * The staging database is attached to the target connection and shares its {@code
+     * memory_limit}: an appender that cannot allocate says which table, file and limit.
+     */
+    private DuckDBSinkException stagingFailed(DuckDBSinkException e) {
+        if (!(e.getCause() instanceof SQLException)) {
+            return e;
+        }
+        SQLException cause = (SQLException) e.getCause();
+        SQLException clean = config.connection.scrub(cause);
+        if (clean == cause) {
+            return e;
+        }
+        return new DuckDBSinkException(
+                "Staging rows to table "
+                        + schema.identifier()
+                        + " in "
+                        + config.connection.describe()
+                        + " failed: "
+                        + clean.getMessage(),
+                e);
     }
 
     private void onFlushTimer() throws Exception {

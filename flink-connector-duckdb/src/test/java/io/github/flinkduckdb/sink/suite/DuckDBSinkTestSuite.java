@@ -29,11 +29,12 @@ import java.util.concurrent.TimeoutException;
  * {@link DuckDBSink}: a job writing generated strings, stop-with-savepoint and restart at the same,
  * a higher and a lower parallelism, and the writer's {@code numRecordsSend}; each in exactly-once
  * and at-least-once, with the sink's defaults and with the file released between commits (two
- * contexts). Each case writes to a fresh DuckDB file and reads the table back; exactly-once fails
- * on any duplicate or missing row.
+ * contexts, {@link SinkDefaults} and {@link ReleasingBetweenCommits}). Each case writes to a fresh
+ * DuckDB file and reads the table back; exactly-once fails on any duplicate or missing row.
  *
  * <p>Compiled once against Flink 1.20 with what the suite has in both lines; each line's connector
- * module runs it with a subclass of its own, compiled against that line's suite.
+ * module runs it with two subclasses of its own (one per context, so that the module's two test
+ * JVMs share the suite's minute), compiled against that line's suite.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 public abstract class DuckDBSinkTestSuite extends SinkTestSuiteBase<String> {
@@ -49,13 +50,19 @@ public abstract class DuckDBSinkTestSuite extends SinkTestSuiteBase<String> {
 
     @TestEnv protected final MiniClusterTestEnvironment flink = new MiniClusterTestEnvironment();
 
-    @TestContext
-    protected final DuckDBSinkExternalContextFactory defaults =
-            DuckDBSinkExternalContextFactory.defaults();
+    /** The suite with the sink's defaults. */
+    public abstract static class SinkDefaults extends DuckDBSinkTestSuite {
+        @TestContext
+        protected final DuckDBSinkExternalContextFactory defaults =
+                DuckDBSinkExternalContextFactory.defaults();
+    }
 
-    @TestContext
-    protected final DuckDBSinkExternalContextFactory releasingBetweenCommits =
-            DuckDBSinkExternalContextFactory.releasingBetweenCommits();
+    /** The suite with the database file released between commits. */
+    public abstract static class ReleasingBetweenCommits extends DuckDBSinkTestSuite {
+        @TestContext
+        protected final DuckDBSinkExternalContextFactory releasingBetweenCommits =
+                DuckDBSinkExternalContextFactory.releasingBetweenCommits();
+    }
 
     @TestSemantics
     protected final CheckpointingMode[] semantics = {

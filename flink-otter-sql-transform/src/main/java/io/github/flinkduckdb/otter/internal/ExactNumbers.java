@@ -85,6 +85,48 @@ final class ExactNumbers {
         }
     }
 
+    /** {@link #min} within a long: the lowest long for types whose range reaches beyond it. */
+    private static long minLong(DuckDBType.Id id) {
+        switch (id) {
+            case TINYINT:
+                return -128;
+            case SMALLINT:
+                return Short.MIN_VALUE;
+            case INTEGER:
+                return Integer.MIN_VALUE;
+            case UTINYINT:
+            case USMALLINT:
+            case UINTEGER:
+            case UBIGINT:
+            case UHUGEINT:
+                return 0;
+            default:
+                // BIGINT, HUGEINT, BIGNUM
+                return Long.MIN_VALUE;
+        }
+    }
+
+    /** {@link #max} within a long: the highest long for types whose range reaches beyond it. */
+    private static long maxLong(DuckDBType.Id id) {
+        switch (id) {
+            case TINYINT:
+                return 127;
+            case SMALLINT:
+                return Short.MAX_VALUE;
+            case INTEGER:
+                return Integer.MAX_VALUE;
+            case UTINYINT:
+                return 255;
+            case USMALLINT:
+                return 65_535;
+            case UINTEGER:
+                return 4_294_967_295L;
+            default:
+                // BIGINT, UBIGINT, HUGEINT, UHUGEINT, BIGNUM
+                return Long.MAX_VALUE;
+        }
+    }
+
     private static void writeInteger(
             JsonParser p,
             JsonGenerator g,
@@ -94,6 +136,16 @@ final class ExactNumbers {
             BigInteger max)
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT
+                && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            // The common case, without BigInteger: Jackson holds the number as an int or a long.
+            long v = p.getLongValue();
+            if (v < minLong(type.id()) || v > maxLong(type.id())) {
+                throw outOfRange(path, type);
+            }
+            g.writeNumber(v);
+            return;
+        }
         BigInteger value;
         if (t == JsonToken.VALUE_NUMBER_INT) {
             value = p.getBigIntegerValue();
@@ -149,6 +201,10 @@ final class ExactNumbers {
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
         BigDecimal value;
+        if ((t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT)
+                && writePlainDecimal(p.getText(), g, path, type)) {
+            return;
+        }
         if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
             value = p.getDecimalValue();
         } else if (t == JsonToken.VALUE_STRING) {
@@ -173,15 +229,81 @@ final class ExactNumbers {
         BigDecimal stripped = value.stripTrailingZeros();
         int scale = Math.max(stripped.scale(), 0);
         if (scale > type.scale()) {
-            throw new MessageRejectedException(
-                    field(path)
-                            + " ("
-                            + type.toSql()
-                            + "): has more than "
-                            + type.scale()
-                            + " decimal places");
+            throw tooManyDecimals(path, type);
         }
         g.writeString(stripped.setScale(scale).toPlainString());
+    }
+
+    /**
+     * The common case of {@link #writeDecimal} without BigDecimal: a JSON number without exponent
+     * ({@code -12.340}), checked digit by digit and written as {@code toPlainString()} of its value
+     * without trailing zeros would be. Returns false, writing nothing, for any other form.
+     */
+    private static boolean writePlainDecimal(
+            String text, JsonGenerator g, FieldPath path, DuckDBType type)
+            throws IOException, MessageRejectedException {
+        int n = text.length();
+        int i = 0;
+        boolean negative = n > 0 && text.charAt(0) == '-';
+        if (negative) {
+            i++;
+        }
+        int intStart = i;
+        while (i < n && isDigit(text.charAt(i))) {
+            i++;
+        }
+        int intEnd = i;
+        int fracStart = i;
+        int fracEnd = i;
+        if (i < n && text.charAt(i) == '.') {
+            fracStart = ++i;
+            while (i < n && isDigit(text.charAt(i))) {
+                i++;
+            }
+            fracEnd = i;
+        }
+        if (i != n || intEnd == intStart) {
+            return false; // an exponent, or not a plain number: the exact path decides
+        }
+        while (intStart < intEnd - 1 && text.charAt(intStart) == '0') {
+            intStart++;
+        }
+        while (fracEnd > fracStart && text.charAt(fracEnd - 1) == '0') {
+            fracEnd--;
+        }
+        boolean zeroInteger = intEnd - intStart == 1 && text.charAt(intStart) == '0';
+        int integerDigits = zeroInteger ? 0 : intEnd - intStart;
+        if (integerDigits > type.precision() - type.scale()) {
+            throw outOfRange(path, type);
+        }
+        if (fracEnd - fracStart > type.scale()) {
+            throw tooManyDecimals(path, type);
+        }
+        boolean zero = zeroInteger && fracEnd == fracStart;
+        StringBuilder out = new StringBuilder(n);
+        if (negative && !zero) {
+            out.append('-');
+        }
+        out.append(text, intStart, intEnd);
+        if (fracEnd > fracStart) {
+            out.append('.').append(text, fracStart, fracEnd);
+        }
+        g.writeString(out.toString());
+        return true;
+    }
+
+    private static MessageRejectedException tooManyDecimals(FieldPath path, DuckDBType type) {
+        return new MessageRejectedException(
+                field(path)
+                        + " ("
+                        + type.toSql()
+                        + "): has more than "
+                        + type.scale()
+                        + " decimal places");
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Digits before the decimal point (negative for 0.001), without int overflow. */

@@ -91,6 +91,11 @@ final class DeliveryLedger {
         return !duplicate;
     }
 
+    /** Whether {@code id} would be dropped as a duplicate now (restored or pending). */
+    boolean knows(String id) {
+        return restored.contains(id) || pendingIds.containsKey(id);
+    }
+
     /** Closes the interval at a checkpoint's barrier: what was taken belongs to it. */
     void snapshot(long checkpointId) {
         if (current.count > 0) {
@@ -101,6 +106,9 @@ final class DeliveryLedger {
 
     /** The ids a snapshot keeps: pending ones and the restored ones still retained. */
     List<String> stateIds() {
+        if (restored.isEmpty()) {
+            return new ArrayList<>(pendingIds.keySet());
+        }
         Set<String> out = new HashSet<>(restored);
         out.addAll(pendingIds.keySet());
         return new ArrayList<>(out);

@@ -61,9 +61,7 @@ final class QueueConsumer implements AutoCloseable {
                                 Envelope envelope,
                                 AMQP.BasicProperties properties,
                                 byte[] body) {
-                            handover.offer(
-                                    new DeliveryHandover.Delivery(
-                                            epoch, envelope, properties, body));
+                            handover.offerDelivery(epoch, envelope, properties, body);
                         }
 
                         @Override
@@ -97,6 +95,11 @@ final class QueueConsumer implements AutoCloseable {
         return epoch;
     }
 
+    /** Whether the client still thinks the channel open (it may not know yet that it is not). */
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
     /**
      * Acknowledges every delivery up to {@code deliveryTag} and waits until the broker has
      * processed it: a synchronous call on the same channel returns only after the broker handled
@@ -104,6 +107,14 @@ final class QueueConsumer implements AutoCloseable {
      */
     void acknowledgeUpTo(long deliveryTag) throws IOException {
         channel.basicAck(deliveryTag, true);
+        channel.queueDeclarePassive(queue);
+    }
+
+    /**
+     * Proves the channel alive now: a synchronous call the broker answers only on an open channel
+     * (it throws once the broker closed the connection, even before the client noticed).
+     */
+    void verifyAlive() throws IOException {
         channel.queueDeclarePassive(queue);
     }
 

@@ -7,6 +7,7 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.util.FlinkRuntimeException;
 
 import com.rabbitmq.client.AMQP;
 import org.slf4j.Logger;
@@ -16,6 +17,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +37,14 @@ import java.util.concurrent.TimeUnit;
  * exactly-once. Without de-duplication, and with nothing unacknowledged, the reader reconnects in
  * place with a growing delay; the tags of the old channel are void (the broker redelivers those
  * messages).
+ *
+ * <p>With de-duplication and other readers on the queue, a reader whose connection the broker
+ * closed may not notice at once, and meanwhile the broker hands its unacknowledged deliveries to
+ * the others, whose ids do not hold them. So a redelivered message whose id a reader does not know
+ * waits until a checkpoint whose snapshot came after its arrival completed, and every snapshot
+ * first proves the reader's channel alive with a call the broker answers: a checkpoint that could
+ * commit such a message twice (once from the reader that lost it, once from the one that got it)
+ * never completes, and the restart from the last one that did drops the repeat by its id.
  */
 final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
 
@@ -62,6 +73,15 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
     private QueueConsumer consumer;
     private long nextEpoch;
     private boolean knowsRestoredIds;
+    private boolean competing;
+    private IOException failure;
+
+    /** Per checkpoint not yet completed: the handover's offers at its snapshot. */
+    private final NavigableMap<Long, Long> arrivedAtSnapshot = new TreeMap<>();
+
+    /** Redeliveries of unknown id that arrived up to here may be taken (a sequence number). */
+    private long redeliveriesTakenUpTo;
+
     private long retryDelayMillis = FIRST_RETRY_MILLIS;
     private long nextConnectAtMillis;
 
@@ -99,6 +119,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
 
     @Override
     public void start() {
+        competing = deduplicate && parallelism() > 1;
         if (splits.isEmpty()) {
             context.sendSplitRequest();
         }
@@ -108,10 +129,34 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
         }
     }
 
+    private int parallelism() {
+        try {
+            return context.currentParallelism();
+        } catch (UnsupportedOperationException e) {
+            return Integer.MAX_VALUE; // a context that cannot tell: assume other readers
+        }
+    }
+
     @Override
     public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+        if (failure != null) {
+            throw failure;
+        }
         if (consumer == null && !connect()) {
             return InputStatus.NOTHING_AVAILABLE;
+        }
+        if (competing) {
+            long offersSeen = handover.look();
+            Object head = handover.peek();
+            if (head instanceof DeliveryHandover.Delivery
+                    && mustWait((DeliveryHandover.Delivery) head)) {
+                if (!consumer.isOpen()) {
+                    connectionLost("the channel closed", null);
+                } else {
+                    handover.hold(offersSeen);
+                }
+                return InputStatus.NOTHING_AVAILABLE;
+            }
         }
         Object item = handover.poll();
         if (item instanceof DeliveryHandover.ConnectionLost) {
@@ -126,6 +171,17 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
             }
         }
         return handover.isEmpty() ? InputStatus.NOTHING_AVAILABLE : InputStatus.MORE_AVAILABLE;
+    }
+
+    /**
+     * Whether {@code d} is a redelivery the reader may not take yet: its id is unknown here and
+     * another reader may have emitted it before its connection closed (see the class comment).
+     */
+    private boolean mustWait(DeliveryHandover.Delivery d) {
+        return d.epoch == consumer.epoch()
+                && d.envelope.isRedeliver()
+                && d.seq > redeliveriesTakenUpTo
+                && !ledger.knows(deduplicationId(d));
     }
 
     private void take(DeliveryHandover.Delivery d, ReaderOutput<T> output) throws IOException {
@@ -225,19 +281,23 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
         handover.clear();
         reconnects.inc();
         if (deduplicate && ledger.hasUnacknowledged()) {
-            throw new IOException(
-                    "RabbitMQ source on "
-                            + queue
-                            + " (reader "
-                            + context.getIndexOfSubtask()
-                            + ") lost its connection ("
-                            + reason
-                            + ") while "
-                            + ledger.unacknowledged()
-                            + " deliveries waited for their acknowledgement; the broker hands them"
-                            + " to other consumers, so every reader restarts from the last"
-                            + " checkpoint to keep them exactly-once",
-                    cause);
+            // Failed for good: the pending ids are the checkpoint's, not to be forgotten by a
+            // reconnect in place if the task survived (a declined checkpoint).
+            failure =
+                    new IOException(
+                            "RabbitMQ source on "
+                                    + queue
+                                    + " (reader "
+                                    + context.getIndexOfSubtask()
+                                    + ") lost its connection ("
+                                    + reason
+                                    + ") while "
+                                    + ledger.unacknowledged()
+                                    + " deliveries waited for their acknowledgement; the broker hands them"
+                                    + " to other consumers, so every reader restarts from the last"
+                                    + " checkpoint to keep them exactly-once",
+                            cause);
+            throw failure;
         }
         LOG.warn(
                 "RabbitMQ source on {} (reader {}) lost its connection ({}); {} unacknowledged"
@@ -252,7 +312,20 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
 
     @Override
     public List<RabbitMQSplit> snapshotState(long checkpointId) {
+        if (competing && consumer != null) {
+            try {
+                consumer.verifyAlive();
+            } catch (IOException | RuntimeException e) {
+                try {
+                    connectionLost("checkpoint " + checkpointId + " found it closed: " + e, e);
+                } catch (IOException lost) {
+                    throw new FlinkRuntimeException(lost.getMessage(), lost);
+                }
+            }
+        }
         ledger.snapshot(checkpointId);
+        arrivedAtSnapshot.put(checkpointId, handover.offers());
+        List<String> ids = ledger.stateIds();
         LOG.debug(
                 "RabbitMQ source reader {} on {}: checkpoint {}: {} emitted, {} unacknowledged, {}"
                         + " id(s) in the state",
@@ -261,18 +334,26 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
                 checkpointId,
                 messages.getCount(),
                 ledger.unacknowledged(),
-                ledger.stateIds().size());
+                ids.size());
         if (splits.isEmpty()) {
             return Collections.emptyList();
         }
         // One split carries the reader's ids, however many slots it restored (rescaling).
         RabbitMQSplit first = splits.get(0);
-        return Collections.singletonList(
-                new RabbitMQSplit(first.queue(), first.slot(), ledger.stateIds()));
+        return Collections.singletonList(new RabbitMQSplit(first.queue(), first.slot(), ids));
     }
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        NavigableMap<Long, Long> done = arrivedAtSnapshot.headMap(checkpointId, true);
+        if (!done.isEmpty()) {
+            long arrived = done.lastEntry().getValue(); // snapshots come in checkpoint order
+            done.clear();
+            if (arrived > redeliveriesTakenUpTo) {
+                redeliveriesTakenUpTo = arrived;
+                handover.wakeUp();
+            }
+        }
         long tag = ledger.ackTag(checkpointId);
         if (tag >= 0 && consumer != null) {
             try {

@@ -179,17 +179,7 @@ class RabbitMQSourceITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         env.enableCheckpointing(checkpointMs);
-        RabbitMQSource<String> source =
-                RabbitMQSource.<String>builder()
-                        .setHost(Rabbit.broker().host())
-                        .setPort(Rabbit.broker().port())
-                        .setUsername(Rabbit.broker().username())
-                        .setPasswordEnv("OTTER_TEST_RABBITMQ_PASSWORD")
-                        .setQueue(queue)
-                        .setPrefetchCount(prefetch)
-                        .setDeduplication(deduplicate)
-                        .setDeserializer(new IdDeserializer())
-                        .build();
+        RabbitMQSource<String> source = idSource(queue, prefetch, deduplicate);
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "RabbitMQ")
                 .map(new TagWithReader(failAfter))
                 .returns(ROW)
@@ -198,6 +188,21 @@ class RabbitMQSourceITCase {
                                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                                 .build());
         return env.executeAsync("rabbitmq-source-it");
+    }
+
+    /** A source on the test broker's {@code queue} that emits each message's correlation id. */
+    static RabbitMQSource<String> idSource(String queue, int prefetch, boolean deduplicate)
+            throws Exception {
+        return RabbitMQSource.<String>builder()
+                .setHost(Rabbit.broker().host())
+                .setPort(Rabbit.broker().port())
+                .setUsername(Rabbit.broker().username())
+                .setPasswordEnv("OTTER_TEST_RABBITMQ_PASSWORD")
+                .setQueue(queue)
+                .setPrefetchCount(prefetch)
+                .setDeduplication(deduplicate)
+                .setDeserializer(new IdDeserializer())
+                .build();
     }
 
     private void awaitRows(int n, Duration timeout) throws Exception {

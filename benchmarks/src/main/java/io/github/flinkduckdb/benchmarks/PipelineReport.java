@@ -1,0 +1,178 @@
+package io.github.flinkduckdb.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import static io.github.flinkduckdb.benchmarks.BenchmarkReport.range;
+import static io.github.flinkduckdb.benchmarks.BenchmarkReport.ratio;
+import static io.github.flinkduckdb.benchmarks.BenchmarkReport.runs;
+import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P1;
+import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P2;
+import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_RAW;
+import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.TRANSFORM_BATCHED;
+
+/**
+ * The report's pipeline table: the otter pipeline against the raw RabbitMQ consumer, how busy the
+ * cores were, and the bound the machine sets.
+ */
+final class PipelineReport {
+
+    private PipelineReport() {}
+
+    static void table(StringBuilder sb, Measurements m) {
+        if (m.pairs(PIPELINE_P1).isEmpty()) {
+            return;
+        }
+        Measurements.Spread otter = m.ratio(PIPELINE_P1);
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%nPipeline (RabbitMQ -> seed models -> Parquet, prefetch %d, acks at"
+                                + " checkpoints every %d ms; each pair: the raw consumer, then the"
+                                + " pipeline, on the same broker in one JVM):%n"
+                                + "| variant | messages | messages/s | ratio | spread | pairs |"
+                                + " target | met |%n"
+                                + "|---|---:|---:|---:|---:|---:|---|---|%n"
+                                + "| raw consumer at its best (prefetch %d, multiple ack every %d"
+                                + " messages) | %,d | %,.0f | 1.00x | - | %s | baseline | - |%n"
+                                + "| otter pipeline (rows readable in Parquet) | %,d | %,.0f | %s |"
+                                + " %s | %d | >= 0.8x raw consumer | %s |%n",
+                        PipelineBenchmark.PREFETCH,
+                        PipelineBenchmark.ACK_INTERVAL_MS,
+                        PipelineBenchmark.RAW_PREFETCH,
+                        PipelineBenchmark.RAW_ACK_EVERY,
+                        m.rows(PIPELINE_RAW),
+                        m.rowsPerSecond(PIPELINE_RAW).median,
+                        runs(m.results(PIPELINE_RAW).size()),
+                        m.rows(PIPELINE_P1),
+                        m.rowsPerSecond(PIPELINE_P1).median,
+                        ratio(otter.median),
+                        range(otter.min, otter.max),
+                        otter.count,
+                        otter.median >= 0.8 ? "yes" : "no"));
+        if (!m.pairs(PIPELINE_P2).isEmpty()) {
+            Measurements.Spread p2 = m.ratio(PIPELINE_P2);
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| otter pipeline, parallelism 2 (two competing consumers) | %,d |"
+                                    + " %,.0f | %s of parallelism 1 | %s | %d | - | - |%n",
+                            m.rows(PIPELINE_P2),
+                            m.rowsPerSecond(PIPELINE_P2).median,
+                            ratio(p2.median),
+                            range(p2.min, p2.max),
+                            p2.count));
+        }
+        List<Double> latencies = new ArrayList<>();
+        for (Result r : m.results(PIPELINE_P1)) {
+            latencies.add((double) r.p99Millis);
+        }
+        Measurements.Spread latency = Measurements.Spread.of(latencies);
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Latency from publish to a readable Parquet row (idle pipeline, parallelism"
+                                + " 1, median of 10 messages per run): %.0f ms, the median of %s"
+                                + " (%.0f-%.0f ms)%n",
+                        latency.median,
+                        runs(latency.count),
+                        latency.min,
+                        latency.max));
+        cpuBound(sb, m);
+    }
+
+    /**
+     * How much of the machine each variant used in its timed window: CPU seconds of this JVM and of
+     * the broker over the window's length (medians), in cores.
+     */
+    private static void cpuBound(StringBuilder sb, Measurements m) {
+        List<String> parts = new ArrayList<>();
+        String[][] variants = {
+            {"raw consumer", PipelineBenchmark.PIPELINE_RAW_CPU, PIPELINE_RAW},
+            {"otter pipeline", PipelineBenchmark.PIPELINE_P1_CPU, PIPELINE_P1},
+            {"parallelism 2", PipelineBenchmark.PIPELINE_P2_CPU, PIPELINE_P2}
+        };
+        for (String[] v : variants) {
+            if (m.results(v[1]).isEmpty()
+                    || m.results(v[1] + PipelineBenchmark.BROKER).isEmpty()
+                    || m.results(v[2]).isEmpty()) {
+                continue;
+            }
+            double wall = seconds(m, v[2]);
+            double jvm = seconds(m, v[1]) / wall;
+            double broker = seconds(m, v[1] + PipelineBenchmark.BROKER) / wall;
+            parts.add(
+                    String.format(
+                            Locale.ROOT,
+                            "%s %.2f (JVM %.2f, broker %.2f)",
+                            v[0],
+                            jvm + broker,
+                            jvm,
+                            broker));
+        }
+        if (parts.isEmpty()) {
+            return;
+        }
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Cores busy in the timed window (CPU seconds over wall seconds, medians;"
+                                + " %d cores): %s%n",
+                        Runtime.getRuntime().availableProcessors(),
+                        String.join("; ", parts)));
+        pipelineBound(sb, m);
+    }
+
+    /**
+     * What the machine allows the pipeline at best, from parts measured in the same run: the raw
+     * consumer's CPU per message (broker and client: the pipeline receives every message too) plus
+     * the transform's own per message (normalize, load, run the models, read the rows: its batches
+     * of the pipeline's size, in one thread, so seconds are CPU seconds), before any cost of Flink
+     * or the Parquet files. On all cores that gives at most so many messages per second.
+     */
+    private static void pipelineBound(StringBuilder sb, Measurements m) {
+        String transform = TRANSFORM_BATCHED + PipelineBenchmark.BATCH_SIZE;
+        if (m.results(PipelineBenchmark.PIPELINE_RAW_CPU).isEmpty()
+                || m.results(PipelineBenchmark.PIPELINE_RAW_CPU + PipelineBenchmark.BROKER)
+                        .isEmpty()
+                || m.results(transform).isEmpty()) {
+            return;
+        }
+        double messages = m.rows(PIPELINE_RAW);
+        double broker =
+                seconds(m, PipelineBenchmark.PIPELINE_RAW_CPU + PipelineBenchmark.BROKER)
+                        / messages
+                        * 1e6;
+        double client = seconds(m, PipelineBenchmark.PIPELINE_RAW_CPU) / messages * 1e6;
+        double models = 1e6 / m.rowsPerSecond(transform).median;
+        int cores = Runtime.getRuntime().availableProcessors();
+        double raw = m.rowsPerSecond(PIPELINE_RAW).median;
+        double bound = Math.min(raw, cores / ((broker + client + models) / 1e6));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Bound on this machine, before any cost of Flink or Parquet: the raw"
+                                + " consumer's CPU per message (broker %.1f us, client %.1f us)"
+                                + " plus the transform's own (batches of %,d in one thread: %.1f"
+                                + " us) make %.1f us per message; %d cores give at most %,.0f"
+                                + " messages/s, %s of the raw consumer%n",
+                        broker,
+                        client,
+                        PipelineBenchmark.BATCH_SIZE,
+                        models,
+                        broker + client + models,
+                        cores,
+                        bound,
+                        ratio(bound / raw)));
+    }
+
+    /** The median of a result's seconds over its runs. */
+    private static double seconds(Measurements m, String name) {
+        List<Double> seconds = new ArrayList<>();
+        for (Result r : m.results(name)) {
+            seconds.add(r.seconds);
+        }
+        return Measurements.Spread.of(seconds).median;
+    }
+}

@@ -1,0 +1,7 @@
+package io.github.flinkduckdb.sink.suite;
+
+/**
+ * Flink's sink test suite for the DuckDB sink on Flink 1.20 with the database file released between
+ * commits (see {@link DuckDBSinkSuiteITCase}).
+ */
+class DuckDBSinkReleasingSuiteITCase extends DuckDBSinkTestSuite.ReleasingBetweenCommits {}
