@@ -1,10 +1,11 @@
 package io.github.flinkduckdb.e2e.cluster;
 
+import io.github.flinkduckdb.testing.brokers.LocalPorts;
+
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +74,8 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         this.home = home;
         this.lib = lib;
         this.slotsPerTaskManager = slots;
-        this.restPort = freePort();
-        this.rpcPort = freePort();
+        this.restPort = LocalPorts.unused();
+        this.rpcPort = LocalPorts.unused();
         Files.createDirectories(home.resolve("conf"));
         Files.createDirectories(home.resolve("log"));
         Files.createDirectories(home.resolve("tmp"));
@@ -127,16 +128,34 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
                             + lib
                             + "; run the e2e tests through Maven (mvn verify)");
         }
-        FlinkStandaloneCluster cluster = new FlinkStandaloneCluster(home, lib, taskManagers, slots);
-        try {
-            cluster.awaitSlots(taskManagers * slots, Duration.ofSeconds(90));
-            cluster.checkVersion();
-        } catch (Exception | AssertionError e) {
-            String logs = cluster.logs();
-            cluster.close();
-            throw new IllegalStateException("The Flink cluster did not start:\n" + logs, e);
+        for (int attempt = 1; ; attempt++) {
+            FlinkStandaloneCluster cluster =
+                    new FlinkStandaloneCluster(home, lib, taskManagers, slots);
+            try {
+                cluster.awaitSlots(taskManagers * slots, Duration.ofSeconds(90));
+                cluster.checkVersion();
+                return cluster;
+            } catch (Exception | AssertionError e) {
+                String logs = cluster.logs();
+                cluster.close();
+                // Another server may bind a chosen port before the JobManager does: new ports.
+                if (attempt < 3 && logs.contains("BindException")) {
+                    System.err.println(
+                            "The JobManager could not bind its ports (attempt "
+                                    + attempt
+                                    + "); starting again on others:\n"
+                                    + logs);
+                    moveLogs(home, attempt);
+                    continue;
+                }
+                throw new IllegalStateException("The Flink cluster did not start:\n" + logs, e);
+            }
         }
-        return cluster;
+    }
+
+    /** Keeps a failed start's logs in log-attempt-N/, so the next start's logs stand alone. */
+    private static void moveLogs(Path home, int attempt) throws IOException {
+        Files.move(home.resolve("log"), home.resolve("log-attempt-" + attempt));
     }
 
     /**
@@ -373,12 +392,6 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /** The last lines of every process log: printed when a test fails. */

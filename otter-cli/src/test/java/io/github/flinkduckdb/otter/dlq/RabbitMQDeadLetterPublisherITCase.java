@@ -3,9 +3,9 @@ package io.github.flinkduckdb.otter.dlq;
 import io.github.flinkduckdb.otter.OtterDeadLetter;
 import io.github.flinkduckdb.otter.OtterStage;
 import io.github.flinkduckdb.otter.project.RabbitMQSourceConfig;
-import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.testing.brokers.AmqpBroker;
+import io.github.flinkduckdb.testing.brokers.LocalPorts;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -125,7 +125,7 @@ class RabbitMQDeadLetterPublisherITCase {
             h.prepareSnapshotPreBarrier(1);
             checkpoint1 = h.snapshot(1, 1);
         }
-        RabbitMQSourceConfig down = config(OtterRuns.freePort(), config.queue(), dlq);
+        RabbitMQSourceConfig down = config(LocalPorts.unused(), config.queue(), dlq);
         try (OneInputStreamOperatorTestHarness<OtterDeadLetter, Void> h = harness(down)) {
             h.initializeState(checkpoint1);
             h.open();

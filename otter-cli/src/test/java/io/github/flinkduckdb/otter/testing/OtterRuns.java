@@ -8,10 +8,6 @@ import io.github.flinkduckdb.otter.runner.ProjectChecks;
 import io.github.flinkduckdb.otter.runner.ProjectTransforms;
 import io.github.flinkduckdb.otter.runner.RunOptions;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,15 +69,6 @@ public final class OtterRuns {
                         throw new IllegalStateException(e);
                     }
                 });
-    }
-
-    /** A free port on the loopback address. */
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**

@@ -2,7 +2,6 @@ package io.github.flinkduckdb.testing.brokers;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,8 +41,8 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start(Path dir) throws IOException, InterruptedException {
         Path lib = lib();
         Files.createDirectories(dir);
-        int port = freePort();
-        int controllerPort = freePort();
+        int port = LocalPorts.unused();
+        int controllerPort = LocalPorts.unused();
         Path data = dir.resolve("data");
         Path props = dir.resolve("server.properties");
         String config =
@@ -205,12 +204,6 @@ public final class KafkaBroker implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -2,9 +2,7 @@ package io.github.flinkduckdb.testing.brokers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +64,7 @@ public final class QpidBroker implements AutoCloseable {
     private static QpidBroker start(Path dir, boolean temporary)
             throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        QpidBroker broker = new QpidBroker(dir.toAbsolutePath(), temporary, freePort());
+        QpidBroker broker = new QpidBroker(dir.toAbsolutePath(), temporary, LocalPorts.unused());
         Files.write(
                 broker.dir.resolve("initial-config.json"),
                 broker.initialConfig().getBytes(StandardCharsets.UTF_8));
@@ -266,12 +264,6 @@ public final class QpidBroker implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }
