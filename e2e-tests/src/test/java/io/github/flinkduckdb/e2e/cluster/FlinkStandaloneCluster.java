@@ -1,6 +1,7 @@
 package io.github.flinkduckdb.e2e.cluster;
 
 import io.github.flinkduckdb.testing.brokers.LocalPorts;
+import io.github.flinkduckdb.testing.brokers.TestJvms;
 
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
@@ -340,17 +341,18 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         String conf = home.resolve("conf").toAbsolutePath().toString();
 
         // BashJavaUtils computes the JVM memory flags and dynamic options, as Flink's scripts do.
-        Process utils =
-                new ProcessBuilder(
-                                java,
-                                "-cp",
-                                classpath,
-                                "org.apache.flink.runtime.util.bash.BashJavaUtils",
-                                resourceCommand,
-                                "--configDir",
-                                conf)
-                        .redirectErrorStream(true)
-                        .start();
+        List<String> utilsCommand = new ArrayList<>();
+        utilsCommand.add(java);
+        utilsCommand.addAll(TestJvms.QUICK_START);
+        utilsCommand.addAll(
+                List.of(
+                        "-cp",
+                        classpath,
+                        "org.apache.flink.runtime.util.bash.BashJavaUtils",
+                        resourceCommand,
+                        "--configDir",
+                        conf));
+        Process utils = new ProcessBuilder(utilsCommand).redirectErrorStream(true).start();
         String output = new String(utils.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         utils.waitFor(60, TimeUnit.SECONDS);
         List<String> results =
@@ -366,6 +368,7 @@ public final class FlinkStandaloneCluster implements AutoCloseable {
         cmd.add(java);
         cmd.addAll(split(results.get(results.size() - 2)));
         cmd.addAll(JAVA_17_OPENS);
+        cmd.addAll(TestJvms.QUICK_START);
         cmd.add("-Dlog.file=" + home.resolve("log/" + name + ".log").toAbsolutePath());
         cmd.add("-Dlog4j.configurationFile=" + home.resolve("conf/log4j.properties").toUri());
         cmd.add("-Djava.io.tmpdir=" + home.resolve("tmp").toAbsolutePath());

@@ -1,5 +1,7 @@
 package io.github.flinkduckdb.e2e.cluster;
 
+import io.github.flinkduckdb.testing.brokers.TestJvms;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,6 +71,7 @@ public final class SqlClient {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx768m");
+        cmd.addAll(TestJvms.QUICK_START);
         cmd.addAll(FlinkStandaloneCluster.JAVA_17_OPENS);
         cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j-cli.properties").toUri());
         cmd.add("-cp");

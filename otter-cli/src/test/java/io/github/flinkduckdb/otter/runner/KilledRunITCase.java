@@ -8,6 +8,7 @@ import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.otter.testing.Rabbit;
 import io.github.flinkduckdb.otter.testing.TestProjects;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
+import io.github.flinkduckdb.testing.brokers.TestJvms;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,6 +89,7 @@ class KilledRunITCase {
         }
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx768m");
+        cmd.addAll(TestJvms.QUICK_START);
         for (String opt : System.getProperty("otter.test.opens", defaultOpens()).split(" ")) {
             if (!opt.isBlank()) {
                 cmd.add(opt);

@@ -7,9 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -86,9 +88,7 @@ public final class KafkaBroker implements AutoCloseable {
                                 "")
                         .getBytes(StandardCharsets.UTF_8));
 
-        String clusterId = run(lib, dir, "kafka.tools.StorageTool", "random-uuid").trim();
-        String[] lines = clusterId.split("\\R");
-        clusterId = lines[lines.length - 1].trim();
+        String clusterId = clusterId();
         run(lib, dir, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString());
 
         List<String> cmd = java(lib, dir);
@@ -177,10 +177,27 @@ public final class KafkaBroker implements AutoCloseable {
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(TestJvms.QUICK_START);
         cmd.add("-Dlog4j.configuration=" + dir.resolve("log4j.properties").toUri());
         cmd.add("-cp");
         cmd.add(lib.toAbsolutePath() + "/*");
         return cmd;
+    }
+
+    /**
+     * A cluster id as {@code kafka-storage random-uuid} prints it (Kafka's {@code Uuid}: 16 random
+     * bytes in URL-safe Base64 without padding, never starting with '-'), without a JVM for it.
+     */
+    private static String clusterId() {
+        SecureRandom random = new SecureRandom();
+        byte[] bytes = new byte[16];
+        while (true) {
+            random.nextBytes(bytes);
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static String run(Path lib, Path dir, String mainClass, String... args)

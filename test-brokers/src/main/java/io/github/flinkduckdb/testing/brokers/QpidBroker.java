@@ -161,6 +161,7 @@ public final class QpidBroker implements AutoCloseable {
         cmd.add("-Xmx384m");
         cmd.add("-XX:MaxDirectMemorySize=256m");
         cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(TestJvms.QUICK_START);
         cmd.add("-DQPID_WORK=" + dir);
         // Derby skips its fsyncs: a killed broker JVM keeps what it wrote, a crashed machine not.
         cmd.add("-Dderby.system.durability=test");
