@@ -23,12 +23,6 @@ final class ExactNumbers {
 
     private ExactNumbers() {}
 
-    /** A whole number in the range of {@code type}, one of DuckDB's integer types. */
-    static void writeInteger(JsonParser p, JsonGenerator g, FieldPath path, DuckDBType type)
-            throws IOException, MessageRejectedException {
-        writeInteger(p, g, path, type, min(type.id()), max(type.id()));
-    }
-
     /** The smallest value of an integer type; null when unbounded (BIGNUM). */
     private static BigInteger min(DuckDBType.Id id) {
         switch (id) {
@@ -127,13 +121,8 @@ final class ExactNumbers {
         }
     }
 
-    private static void writeInteger(
-            JsonParser p,
-            JsonGenerator g,
-            FieldPath path,
-            DuckDBType type,
-            BigInteger min,
-            BigInteger max)
+    /** A whole number in the range of {@code type}, one of DuckDB's integer types. */
+    static void writeInteger(JsonParser p, JsonGenerator g, FieldPath path, DuckDBType type)
             throws IOException, MessageRejectedException {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NUMBER_INT
@@ -165,6 +154,9 @@ final class ExactNumbers {
         } else {
             throw mismatch(path, type, "a whole number", t);
         }
+        // The bounds as BigInteger only here, off the common path above.
+        BigInteger min = min(type.id());
+        BigInteger max = max(type.id());
         if ((min != null && value.compareTo(min) < 0)
                 || (max != null && value.compareTo(max) > 0)) {
             throw outOfRange(path, type);

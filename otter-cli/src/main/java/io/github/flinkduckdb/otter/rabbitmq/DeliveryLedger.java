@@ -85,10 +85,10 @@ final class DeliveryLedger {
         if (!deduplicate) {
             return true;
         }
-        boolean duplicate = restored.contains(id) || pendingIds.containsKey(id);
         current.ids.add(id);
-        pendingIds.merge(id, 1, Integer::sum);
-        return !duplicate;
+        // Pending before this delivery when its count is now above one.
+        boolean pending = pendingIds.merge(id, 1, Integer::sum) > 1;
+        return !pending && !restored.contains(id);
     }
 
     /** Whether {@code id} would be dropped as a duplicate now (restored or pending). */
