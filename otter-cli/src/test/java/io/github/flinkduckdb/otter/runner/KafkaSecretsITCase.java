@@ -24,6 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.management.MBeanServer;
+import javax.management.MBeanServerDelegate;
+import javax.management.MBeanServerNotification;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 
 import java.lang.management.ManagementFactory;
@@ -36,6 +40,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -134,6 +139,7 @@ class KafkaSecretsITCase {
         }
 
         Path out = dir.resolve("out");
+        ClientRegistrations clients = new ClientRegistrations();
         OtterRun run =
                 OtterRuns.embedded(
                         OtterRuns.load(project(topic), out), dir.resolve("state"), true, 0, 0);
@@ -153,35 +159,60 @@ class KafkaSecretsITCase {
                     return db.count("SELECT count(*) FROM orders") == n;
                 });
 
-        // Parallelism 2, two partitions: one consumer per reader, named from the resolved prefix;
-        // no client was created with the unresolved placeholder.
-        assertThat(clientIds("kafka.consumer")).containsExactly(SECRET + "-0", SECRET + "-1");
-        assertThat(clientIds("kafka.admin.client"))
-                .containsExactly(SECRET + "-enumerator-admin-client");
-
         run.requestStop();
         assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
         assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(n);
+        clients.close();
+
+        // Parallelism 2, two partitions: one consumer per reader, named from the resolved prefix;
+        // no client was created with the unresolved placeholder. Every registration during the
+        // run counts: a bean seen at one moment may be gone (a client that shares its id with an
+        // earlier one, still open, fails to register its bean; the earlier one then takes it away).
+        assertThat(clients.ids("kafka.consumer")).containsExactly(SECRET + "-0", SECRET + "-1");
+        assertThat(clients.ids("kafka.admin.client"))
+                .containsExactly(SECRET + "-enumerator-admin-client");
     }
 
     /**
-     * The ids of the Kafka clients of kind {@code jmxPrefix} in this JVM that were named from the
-     * variable, resolved or not.
+     * The Kafka clients that register their {@code app-info} bean in this JVM from construction to
+     * {@link #close()}, by bean domain, when their id was named from the variable, resolved or not.
      */
-    private static Set<String> clientIds(String jmxPrefix) throws Exception {
-        Set<String> ids = new TreeSet<>();
-        for (ObjectName name :
-                ManagementFactory.getPlatformMBeanServer()
-                        .queryNames(new ObjectName(jmxPrefix + ":type=app-info,*"), null)) {
-            String raw = name.getKeyProperty("id");
-            if (raw == null) {
-                continue;
-            }
-            String id = raw.startsWith("\"") ? ObjectName.unquote(raw) : raw;
-            if (id.contains(SECRET) || id.contains(VARIABLE)) {
-                ids.add(id);
-            }
+    private static final class ClientRegistrations implements AutoCloseable {
+        private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        private final Set<ObjectName> registered = ConcurrentHashMap.newKeySet();
+        private final NotificationListener listener =
+                (notification, handback) -> {
+                    if (notification instanceof MBeanServerNotification
+                            && MBeanServerNotification.REGISTRATION_NOTIFICATION.equals(
+                                    notification.getType())) {
+                        registered.add(((MBeanServerNotification) notification).getMBeanName());
+                    }
+                };
+
+        ClientRegistrations() throws Exception {
+            server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener, null, null);
         }
-        return ids;
+
+        Set<String> ids(String domain) {
+            Set<String> ids = new TreeSet<>();
+            for (ObjectName name : registered) {
+                String raw = name.getKeyProperty("id");
+                if (!name.getDomain().equals(domain)
+                        || !"app-info".equals(name.getKeyProperty("type"))
+                        || raw == null) {
+                    continue;
+                }
+                String id = raw.startsWith("\"") ? ObjectName.unquote(raw) : raw;
+                if (id.contains(SECRET) || id.contains(VARIABLE)) {
+                    ids.add(id);
+                }
+            }
+            return ids;
+        }
+
+        @Override
+        public void close() throws Exception {
+            server.removeNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener);
+        }
     }
 }
