@@ -139,38 +139,39 @@ class KafkaSecretsITCase {
         }
 
         Path out = dir.resolve("out");
-        ClientRegistrations clients = new ClientRegistrations();
-        OtterRun run =
-                OtterRuns.embedded(
-                        OtterRuns.load(project(topic), out), dir.resolve("state"), true, 0, 0);
-        CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
-        assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
-        DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
-        Poll.until(
-                "all orders in DuckDB",
-                Duration.ofSeconds(90),
-                () -> {
-                    if (done.isDone()) {
-                        // Fails at once with how the run ended, instead of waiting for the table.
-                        throw new AssertionError(
-                                "The run ended before all orders were in DuckDB: "
-                                        + done.handle((s, e) -> e != null ? e : s).get());
-                    }
-                    return db.count("SELECT count(*) FROM orders") == n;
-                });
+        try (ClientRegistrations clients = new ClientRegistrations()) {
+            OtterRun run =
+                    OtterRuns.embedded(
+                            OtterRuns.load(project(topic), out), dir.resolve("state"), true, 0, 0);
+            CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
+            assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
+            DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
+            Poll.until(
+                    "all orders in DuckDB",
+                    Duration.ofSeconds(90),
+                    () -> {
+                        if (done.isDone()) {
+                            // Fails at once with how the run ended, not waiting for the table.
+                            throw new AssertionError(
+                                    "The run ended before all orders were in DuckDB: "
+                                            + done.handle((s, e) -> e != null ? e : s).get());
+                        }
+                        return db.count("SELECT count(*) FROM orders") == n;
+                    });
 
-        run.requestStop();
-        assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
-        assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(n);
-        clients.close();
+            run.requestStop();
+            assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+            assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(n);
 
-        // Parallelism 2, two partitions: one consumer per reader, named from the resolved prefix;
-        // no client was created with the unresolved placeholder. Every registration during the
-        // run counts: a bean seen at one moment may be gone (a client that shares its id with an
-        // earlier one, still open, fails to register its bean; the earlier one then takes it away).
-        assertThat(clients.ids("kafka.consumer")).containsExactly(SECRET + "-0", SECRET + "-1");
-        assertThat(clients.ids("kafka.admin.client"))
-                .containsExactly(SECRET + "-enumerator-admin-client");
+            // Parallelism 2, two partitions: one consumer per reader, named from the resolved
+            // prefix; no client was created with the unresolved placeholder. Every registration
+            // during the run counts: a bean seen at one moment may be gone (a client that shares
+            // its id with an earlier one, still open, fails to register its bean; the earlier one
+            // then takes it away).
+            assertThat(clients.ids("kafka.consumer")).containsExactly(SECRET + "-0", SECRET + "-1");
+            assertThat(clients.ids("kafka.admin.client"))
+                    .containsExactly(SECRET + "-enumerator-admin-client");
+        }
     }
 
     /**
