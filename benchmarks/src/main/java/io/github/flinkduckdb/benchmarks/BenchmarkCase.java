@@ -90,7 +90,10 @@ public final class BenchmarkCase {
                 seconds = rawAppender(url, rows);
                 break;
             case "jdbc-sink":
-                seconds = jdbcSink(url, rows);
+                seconds = jdbcSink(url, rows, false);
+                break;
+            case "jdbc-sink-upsert":
+                seconds = jdbcSink(url, rows, true);
                 break;
             case "flink-discarding":
                 seconds = discarding(rows);
@@ -109,7 +112,7 @@ public final class BenchmarkCase {
         String check =
                 name.equals("flink-discarding")
                         ? "ok"
-                        : name.startsWith("sql-upsert")
+                        : name.startsWith("sql-upsert") || name.equals("jdbc-sink-upsert")
                                 ? check(url, SqlBenchmarks.distinctKeys(rows), true)
                                 : check(
                                         url,
@@ -190,20 +193,28 @@ public final class BenchmarkCase {
         return env.execute("discarding").getNetRuntime() / 1000.0;
     }
 
-    /** What Flink users have today: flink-connector-jdbc's JdbcSink with the DuckDB driver. */
-    static double jdbcSink(String url, long rows) throws Exception {
+    /**
+     * What Flink users have today: flink-connector-jdbc's JdbcSink with the DuckDB driver.
+     * Appending into a table without key, or (upsert) the SQL upsert case's rows, every fifth one
+     * updating an earlier key, into a table with a PRIMARY KEY through {@code INSERT OR REPLACE}:
+     * the statement a JdbcSink user writes for DuckDB, since the JDBC connector has no DuckDB
+     * dialect.
+     */
+    static double jdbcSink(String url, long rows, boolean upsert) throws Exception {
         try (Connection c = DriverManager.getConnection(url);
                 Statement st = c.createStatement()) {
-            st.execute(Order.CREATE_TABLE);
+            st.execute(upsert ? Order.CREATE_TABLE_WITH_KEY : Order.CREATE_TABLE);
         }
         StreamExecutionEnvironment env = environment(1);
         env.fromSource(orders(rows), WatermarkStrategy.noWatermarks(), "orders")
                 .sinkTo(
                         JdbcSink.<Order>builder()
                                 .withQueryStatement(
-                                        "INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
+                                        upsert
+                                                ? "INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?)"
+                                                : "INSERT INTO orders VALUES (?, ?, ?, ?, ?)",
                                         (ps, o) -> {
-                                            ps.setLong(1, o.id);
+                                            ps.setLong(1, upsert ? SqlBenchmarks.key(o.id) : o.id);
                                             ps.setString(2, o.customer);
                                             ps.setDouble(3, o.amount);
                                             ps.setTimestamp(
@@ -220,7 +231,7 @@ public final class BenchmarkCase {
                                                 .withUrl(url)
                                                 .withDriverName("org.duckdb.DuckDBDriver")
                                                 .build()));
-        return env.execute("jdbc-sink").getNetRuntime() / 1000.0;
+        return env.execute(upsert ? "jdbc-sink-upsert" : "jdbc-sink").getNetRuntime() / 1000.0;
     }
 
     /**

@@ -5,6 +5,8 @@ public class Order {
 
     static final String CREATE_TABLE =
             "CREATE TABLE orders (id BIGINT, customer VARCHAR, amount DOUBLE, placed_at TIMESTAMP, category VARCHAR)";
+    static final String CREATE_TABLE_WITH_KEY =
+            "CREATE TABLE orders (id BIGINT PRIMARY KEY, customer VARCHAR, amount DOUBLE, placed_at TIMESTAMP, category VARCHAR)";
     static final long BASE_MICROS = 1_700_000_000_000_000L;
     static final String[] CUSTOMERS = new String[1000];
     static final String[] CATEGORIES = {

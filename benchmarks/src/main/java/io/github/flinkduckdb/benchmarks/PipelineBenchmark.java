@@ -27,7 +27,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -56,13 +58,15 @@ final class PipelineBenchmark {
     static final int RAW_PREFETCH = 20_000;
 
     /**
-     * The untimed warm-up before the timed runs has this share of their messages: the raw consumer
-     * and the pipeline run once on it in the same JVM, so that the timed runs measure compiled code
-     * rather than the JIT compiling Flink, the RabbitMQ client and the transform (one C2 compiler
-     * thread took 11 CPU seconds in a 240,000-message case without it), as the sink cases' steady
-     * parts start after their first quarter.
+     * The untimed warm-up before the timed runs has this share of their messages (1: as many;
+     * {@code -Dbench.warmupDivisor=N} for a smaller one): the raw consumer and the pipeline run
+     * once on it in the same JVM, so that the timed runs measure compiled code rather than the JIT
+     * compiling Flink, the RabbitMQ client and the transform, as the sink cases' steady parts start
+     * after their first quarter. Without a warm-up one C2 compiler thread took 11 CPU seconds in a
+     * 240,000-message case; after a warm-up of a quarter the JIT's threads still took 3.1 to 3.8 of
+     * the pipeline's 15 to 16 JVM CPU seconds in the timed window, after one of as many 2.2.
      */
-    static final int WARMUP_DIVISOR = 4;
+    static final int WARMUP_DIVISOR = Integer.getInteger("bench.warmupDivisor", 1);
 
     /** The raw consumer acknowledges (multiple) every this many messages: the best of the sweep. */
     static final int RAW_ACK_EVERY = 2_000;
@@ -82,6 +86,12 @@ final class PipelineBenchmark {
     static final String PIPELINE_P1_CPU = "pipeline-otter-cpu";
     static final String PIPELINE_P2_CPU = "pipeline-otter-p2-cpu";
     static final String BROKER = "-broker";
+
+    /**
+     * Prefix of the results that split the pipeline's (parallelism 1) JVM CPU by thread group
+     * ({@link ProcessCpu#THREAD_GROUPS}, then "other").
+     */
+    static final String PIPELINE_P1_THREADS = "pipeline-otter-cpu-thread-";
 
     private PipelineBenchmark() {}
 
@@ -147,12 +157,31 @@ final class PipelineBenchmark {
                 ProcessCpu.awaitQuietBroker();
                 long[] latency = new long[1];
                 double[] cpu = new double[2];
+                Map<String, Double> threads = new LinkedHashMap<>();
                 double pipelineSeconds =
-                        pipeline(project, validOrders, admin, pipeQueue, messages, 1, latency, cpu);
+                        pipeline(
+                                project,
+                                validOrders,
+                                admin,
+                                pipeQueue,
+                                messages,
+                                1,
+                                latency,
+                                cpu,
+                                threads);
                 System.out.printf(
                         "RESULT|pipeline-otter|%d|%.3f|0|0|ok|0|%d%n",
                         messages, pipelineSeconds, latency[0]);
                 printCpu(PIPELINE_P1_CPU, messages, cpu);
+                for (Map.Entry<String, Double> group : threads.entrySet()) {
+                    System.out.printf(
+                            java.util.Locale.ROOT,
+                            "RESULT|%s%s|%d|%.3f|0|0|ok|0|0%n",
+                            PIPELINE_P1_THREADS,
+                            group.getKey(),
+                            messages,
+                            Math.max(group.getValue(), 0.001));
+                }
 
                 // The same pipeline with two competing consumers on the queue (two source
                 // readers, two transform and Parquet writer subtasks).
@@ -160,7 +189,16 @@ final class PipelineBenchmark {
                 // Its latency is not measured: the report gives the one of parallelism 1.
                 ProcessCpu.awaitQuietBroker();
                 double pipelineSeconds2 =
-                        pipeline(project2, validOrders, admin, pipeQueue2, messages, 2, null, cpu);
+                        pipeline(
+                                project2,
+                                validOrders,
+                                admin,
+                                pipeQueue2,
+                                messages,
+                                2,
+                                null,
+                                cpu,
+                                new LinkedHashMap<>());
                 System.out.printf(
                         "RESULT|pipeline-otter-p2|%d|%.3f|0|0|ok|0|0%n",
                         messages, pipelineSeconds2);
@@ -198,7 +236,16 @@ final class PipelineBenchmark {
             publish(admin, pipe, bodies, 0);
             rawConsumer(connection, raw, bodies.size(), RAW_PREFETCH, RAW_ACK_EVERY);
             Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
-            pipeline(project, valid, admin, pipe, bodies.size(), 1, null, new double[2]);
+            pipeline(
+                    project,
+                    valid,
+                    admin,
+                    pipe,
+                    bodies.size(),
+                    1,
+                    null,
+                    new double[2],
+                    new LinkedHashMap<>());
         } finally {
             admin.queueDelete(raw);
             admin.queueDelete(pipe);
@@ -342,24 +389,58 @@ final class PipelineBenchmark {
 
     /**
      * Orders readable in the Parquet output, counted from the files' footers through one long-lived
-     * in-memory DuckDB connection (opening a database per poll would compete for the two cores with
-     * the pipeline it measures).
+     * in-memory DuckDB connection in one thread (opening a database per poll, or DuckDB's worker
+     * threads, would compete for the two cores with the pipeline it measures). A published file is
+     * complete and never changes (the committer renames whole files or folders into the output
+     * tree), so each is read once: a poll lists the folder and reads the new files' footers only.
      */
-    private static long parquetOrders(java.sql.Connection duck, Path project) {
-        Path folder = project.resolve("out/orders");
-        if (!Files.isDirectory(folder)) {
-            return 0;
+    static final class ParquetOrders implements AutoCloseable {
+        private final Path folder;
+        private final java.sql.Connection duck;
+        private final Map<Path, Long> counted = new java.util.HashMap<>();
+        private long total;
+
+        ParquetOrders(Path project) throws java.sql.SQLException {
+            this.folder = project.resolve("out/orders");
+            this.duck = DriverManager.getConnection("jdbc:duckdb:");
+            try (Statement st = duck.createStatement()) {
+                st.execute("SET threads = 1");
+            }
         }
-        try (Statement st = duck.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
-                                "SELECT count(*) FROM read_parquet('"
-                                        + folder
-                                        + "/**/*.parquet')")) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (Exception noFilesYet) {
-            return 0;
+
+        long count() throws java.io.IOException {
+            if (!Files.isDirectory(folder)) {
+                return 0;
+            }
+            List<Path> files;
+            try (java.util.stream.Stream<Path> walk = Files.walk(folder)) {
+                files =
+                        walk.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+                                .filter(f -> !counted.containsKey(f))
+                                .collect(java.util.stream.Collectors.toList());
+            } catch (java.io.UncheckedIOException renamedWhileListed) {
+                return total;
+            }
+            for (Path file : files) {
+                try (Statement st = duck.createStatement();
+                        ResultSet rs =
+                                st.executeQuery(
+                                        "SELECT count(*) FROM read_parquet('"
+                                                + file.toString().replace("'", "''")
+                                                + "')")) {
+                    rs.next();
+                    counted.put(file, rs.getLong(1));
+                    total += rs.getLong(1);
+                } catch (java.sql.SQLException movedOn) {
+                    // renamed into its folder since the listing: found again on the next poll
+                }
+            }
+            return total;
+        }
+
+        @Override
+        public void close() throws java.sql.SQLException {
+            duck.close();
         }
     }
 
@@ -376,7 +457,8 @@ final class PipelineBenchmark {
             int messages,
             int parallelism,
             long[] medianLatencyMillis,
-            double[] cpuSeconds)
+            double[] cpuSeconds,
+            Map<String, Double> threadCpuSeconds)
             throws Exception {
         OtterProject loaded =
                 OtterProject.load(project, null, null, Interpolator.fromEnvironment());
@@ -423,12 +505,13 @@ final class PipelineBenchmark {
         }
         long start = System.nanoTime();
         double[] cpuStart = ProcessCpu.cpuSeconds();
-        try (java.sql.Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
-            while (parquetOrders(duck, project) < validOrders) {
+        Map<String, double[]> threadsStart = ProcessCpu.threads();
+        try (ParquetOrders orders = new ParquetOrders(project)) {
+            while (orders.count() < validOrders) {
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
                     throw new IllegalStateException(
                             "Only "
-                                    + parquetOrders(duck, project)
+                                    + orders.count()
                                     + " of "
                                     + validOrders
                                     + " orders after 5 minutes");
@@ -437,10 +520,12 @@ final class PipelineBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double[] used = ProcessCpu.since(cpuStart);
+            threadCpuSeconds.putAll(
+                    ProcessCpu.groupsSince(threadsStart, ProcessCpu.threads(), used[0]));
             cpuSeconds[0] = used[0];
             cpuSeconds[1] = used[1];
             if (medianLatencyMillis != null) {
-                medianLatencyMillis[0] = latency(duck, project, channel, queue);
+                medianLatencyMillis[0] = latency(orders, channel, queue);
             }
             run.requestStop();
             runner.join(TimeUnit.MINUTES.toMillis(2));
@@ -449,12 +534,11 @@ final class PipelineBenchmark {
     }
 
     /** Single messages into the idle pipeline; the median time until each row is readable. */
-    private static long latency(
-            java.sql.Connection duck, Path project, Channel channel, String queue)
+    private static long latency(ParquetOrders orders, Channel channel, String queue)
             throws Exception {
         List<Long> latencies = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            long before = parquetOrders(duck, project);
+            long before = orders.count();
             long t0 = System.nanoTime();
             String body =
                     "{\"order_id\": "
@@ -466,7 +550,7 @@ final class PipelineBenchmark {
                     queue,
                     new AMQP.BasicProperties.Builder().correlationId("probe-" + i).build(),
                     body.getBytes(StandardCharsets.UTF_8));
-            while (parquetOrders(duck, project) <= before) {
+            while (orders.count() <= before) {
                 Thread.sleep(10);
             }
             latencies.add((System.nanoTime() - t0) / 1_000_000);

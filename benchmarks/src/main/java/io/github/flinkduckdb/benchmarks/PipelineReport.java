@@ -165,7 +165,67 @@ final class PipelineReport {
                         cores,
                         bound,
                         ratio(bound / raw)));
+        threads(sb, m, broker + client + models, raw);
     }
+
+    /**
+     * Where the pipeline's JVM CPU went at parallelism 1, per message and thread group (medians),
+     * and the bound again with the Parquet writers' threads added: writing the files is work the
+     * pipeline must do and the transform alone does not.
+     */
+    private static void threads(StringBuilder sb, Measurements m, double boundMicros, double raw) {
+        List<String> parts = new ArrayList<>();
+        double parquet = Double.NaN;
+        double total = 0;
+        List<String> groups = new ArrayList<>();
+        for (String[] g : ProcessCpu.THREAD_GROUPS) {
+            groups.add(g[0]);
+        }
+        groups.add("other");
+        for (String g : groups) {
+            String name = PipelineBenchmark.PIPELINE_P1_THREADS + g;
+            if (m.results(name).isEmpty()) {
+                return;
+            }
+            double micros = seconds(m, name) / m.rows(name) * 1e6;
+            total += micros;
+            if (g.equals("parquet")) {
+                parquet = micros;
+            }
+            parts.add(String.format(Locale.ROOT, "%s %.1f", THREAD_LABELS.get(g), micros));
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        double bound = Math.min(raw, cores / ((boundMicros + parquet) / 1e6));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "The pipeline's JVM CPU per message at parallelism 1, by thread (us,"
+                                + " medians): %s; %.1f in all. With the Parquet writers' threads"
+                                + " added to the bound above (%.1f us per message) %d cores give"
+                                + " at most %,.0f messages/s, %s of the raw consumer%n",
+                        String.join(", ", parts),
+                        total,
+                        boundMicros + parquet,
+                        cores,
+                        bound,
+                        ratio(bound / raw)));
+    }
+
+    /** How the report names {@link ProcessCpu#THREAD_GROUPS}. */
+    private static final java.util.Map<String, String> THREAD_LABELS =
+            java.util.Map.of(
+                    "source",
+                    "source task (RabbitMQ reader, transform, rows out)",
+                    "parquet",
+                    "Parquet writers",
+                    "client",
+                    "RabbitMQ client",
+                    "jit",
+                    "JIT compilers",
+                    "gc",
+                    "GC",
+                    "other",
+                    "other (Flink runtime, DuckDB's threads, ended threads)");
 
     /** The median of a result's seconds over its runs. */
     private static double seconds(Measurements m, String name) {

@@ -110,4 +110,29 @@ class BenchmarkReportTest {
                 .contains(">= 0.9x raw, >= 100x JdbcSink | yes | ok |")
                 .contains("| 0.70x | 0.70-0.70 | 0.80x | 0.80-0.80 | 1 | >= 0.8x | yes |");
     }
+
+    @Test
+    void theUpsertIsComparedWithAnUpsertingJdbcSink() {
+        Measurements m = new Measurements(1);
+        Result raw = run(BenchmarkSuite.RAW, 4_000_000, 2.0, 3_000_000, 1.5);
+        // Steady: append JdbcSink 0.005x the raw appender, upserting JdbcSink 0.0004x.
+        Result jdbc = run(BenchmarkSuite.JDBC, 10_000, 1.0, 7_500, 0.75);
+        Result jdbcUpsert = run(BenchmarkSuite.JDBC_UPSERT, 1_000, 1.0, 600, 0.75);
+        Result upsert = run(BenchmarkSuite.SQL_UPSERT, 4_000_000, 8.0, 3_000_000, 7.5);
+        for (Result r : List.of(raw, jdbc, jdbcUpsert, upsert)) {
+            m.add(r);
+        }
+        m.add(BenchmarkSuite.JDBC, new Measurements.Pair(raw, jdbc));
+        m.add(BenchmarkSuite.JDBC_UPSERT, new Measurements.Pair(raw, jdbcUpsert));
+        m.add(BenchmarkSuite.SQL_UPSERT, new Measurements.Pair(raw, upsert));
+
+        String report = BenchmarkReport.report(m, "test");
+        // Upsert steady 0.2x the raw appender: 0.2 / 0.0004 = 500x, 0.2 / 0.005 = 40x.
+        assertThat(report)
+                .contains("| sql-upsert-eo-p1 | 4,000,000 | 500,000 | 0.25x | 0.25-0.25 | 0.20x")
+                .contains("| 500.0x | >= 100x JdbcSink upserting")
+                .contains("| jdbc-sink-upsert | 1,000 |")
+                .contains("| baseline of sql-upsert-eo-p1 | - | ok |")
+                .contains("against the appending jdbc-sink: 40.0x.");
+    }
 }

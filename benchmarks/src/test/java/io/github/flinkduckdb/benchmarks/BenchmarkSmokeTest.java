@@ -64,7 +64,7 @@ class BenchmarkSmokeTest {
                                 + range
                                 + " \\| 1\\.00x \\| "
                                 + range
-                                + " \\| 10 runs \\| ")
+                                + " \\| 11 runs \\| ")
                 .containsPattern(
                         "\\| duckdb-typed-eo-p2 \\| 30,000 \\| "
                                 + count
@@ -110,6 +110,15 @@ class BenchmarkSmokeTest {
                                 + " \\d+\\.\\d us, client \\d+\\.\\d us\\) plus the transform's own"
                                 + " \\(batches of 1,000 in one thread: \\d+\\.\\d us\\) make \\d+\\.\\d us"
                                 + " per message; \\d+ cores give at most [\\d,]+ messages/s,"
-                                + " \\d+\\.\\d\\dx of the raw consumer");
+                                + " \\d+\\.\\d\\dx of the raw consumer")
+                .containsPattern(
+                        "The pipeline's JVM CPU per message at parallelism 1, by thread \\(us,"
+                                + " medians\\): source task \\(.*\\) \\d+\\.\\d, Parquet writers"
+                                + " \\d+\\.\\d, .*; \\d+\\.\\d in all\\. With the Parquet writers'"
+                                + " threads added")
+                .containsPattern(
+                        "\\| jdbc-sink-upsert \\| 500 \\| .* \\| baseline of sql-upsert-eo-p1 \\|"
+                                + " - \\| ok \\|")
+                .contains("sql-upsert-eo-p1 is compared with jdbc-sink-upsert");
     }
 }
