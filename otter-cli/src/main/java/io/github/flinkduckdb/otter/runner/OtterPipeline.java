@@ -251,10 +251,13 @@ public final class OtterPipeline {
             DataStream<OtterDeadLetter> deadLetters, SourceConfig config) {
         if (config instanceof RabbitMQSourceConfig) {
             RabbitMQSourceConfig r = (RabbitMQSourceConfig) config;
+            // A task of its own on both lines, as the Parquet writers (see ParquetOutput): at each
+            // completed checkpoint it publishes that checkpoint's letters in an AMQP transaction.
             deadLetters
                     .transform("DLQ: " + r.dlq(), Types.VOID, new RabbitMQDeadLetterPublisher(r))
                     .setParallelism(1)
-                    .uid("dlq-rabbitmq");
+                    .uid("dlq-rabbitmq")
+                    .startNewChain();
         } else if (config instanceof KafkaSourceConfig) {
             KafkaSourceConfig k = (KafkaSourceConfig) config;
             Properties props = k.clientProperties();
