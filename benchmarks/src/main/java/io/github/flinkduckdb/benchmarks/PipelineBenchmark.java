@@ -64,7 +64,7 @@ final class PipelineBenchmark {
      * compiling Flink, the RabbitMQ client and the transform, as the sink cases' steady parts start
      * after their first quarter. Without a warm-up one C2 compiler thread took 11 CPU seconds in a
      * 240,000-message case; after a warm-up of a quarter the JIT's threads still took 3.1 to 3.8 of
-     * the pipeline's 15 to 16 JVM CPU seconds in the timed window, after one of as many 2.2.
+     * the pipeline's 15 to 16 JVM CPU seconds in the timed window, after one of as many 2.1 to 2.2.
      */
     static final int WARMUP_DIVISOR = Integer.getInteger("bench.warmupDivisor", 1);
 
