@@ -67,7 +67,7 @@ public final class BenchmarkCase {
         String url = "jdbc:duckdb:" + db.toAbsolutePath();
 
         if (name.equals("pipeline-raw-sweep")) {
-            PipelineBenchmark.sweep((int) rows);
+            RawConsumer.sweep((int) rows);
             return;
         }
         if (name.equals("pipeline")) {

@@ -12,18 +12,12 @@ import io.github.flinkduckdb.testing.brokers.AmqpBroker;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,15 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * RabbitMQ to the seed's models to Parquet, as {@code otter run} runs it (embedded MiniCluster, our
  * FLIP-27 RabbitMQ source acknowledging at checkpoints), against a plain consumer of the same queue
- * at its own best settings for throughput ({@link #RAW_PREFETCH}, a multiple acknowledgement every
- * {@link #RAW_ACK_EVERY} messages; the best of {@link #sweep}). Prints RESULT lines for both and,
+ * at its own best settings for throughput ({@link RawConsumer}). Prints RESULT lines for both and,
  * as the last field of the pipeline line, the median latency from publishing a message to its row
  * being readable in the Parquet files.
  */
@@ -54,9 +45,6 @@ final class PipelineBenchmark {
     /** The pipeline's micro-batch size ({@code batch_size} of its source). */
     static final int BATCH_SIZE = 1_000;
 
-    /** The raw consumer's prefetch: the best of {@link #sweep} here. */
-    static final int RAW_PREFETCH = 20_000;
-
     /**
      * The untimed warm-up before the timed runs has this share of their messages (1: as many;
      * {@code -Dbench.warmupDivisor=N} for a smaller one): the raw consumer and the pipeline run
@@ -67,14 +55,6 @@ final class PipelineBenchmark {
      * the pipeline's 15 to 16 JVM CPU seconds in the timed window, after one of as many 2.1 to 2.2.
      */
     static final int WARMUP_DIVISOR = Integer.getInteger("bench.warmupDivisor", 1);
-
-    /** The raw consumer acknowledges (multiple) every this many messages: the best of the sweep. */
-    static final int RAW_ACK_EVERY = 2_000;
-
-    /** The settings {@link #sweep} tries: prefetch, then acknowledge every n messages. */
-    static final int[][] SWEEP = {
-        {500, 50}, {1_000, 100}, {5_000, 500}, {5_000, 2_500}, {20_000, 2_000}, {50_000, 5_000}
-    };
 
     /**
      * Results whose "seconds" are the CPU seconds a variant used in its timed window: this JVM
@@ -116,16 +96,11 @@ final class PipelineBenchmark {
             bodies.add(m.getPayload());
         }
         long validOrders = validOrders(bodies);
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(amqp.host());
-        factory.setPort(amqp.port());
-        factory.setUsername(amqp.username());
-        factory.setPassword(amqp.password());
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String rawQueue = "bench-raw-" + suffix;
         String pipeQueue = "bench-pipeline-" + suffix;
         String pipeQueue2 = "bench-pipeline-p2-" + suffix;
-        try (Connection connection = factory.newConnection("benchmark")) {
+        try (Connection connection = RawConsumer.connect(amqp, "benchmark")) {
             Channel admin = connection.createChannel();
             try {
                 admin.queueDeclare(rawQueue, true, false, false, null);
@@ -133,9 +108,9 @@ final class PipelineBenchmark {
                 admin.queueDeclare(pipeQueue + ".dlq", true, false, false, null);
                 admin.queueDeclare(pipeQueue2, true, false, false, null);
                 admin.queueDeclare(pipeQueue2 + ".dlq", true, false, false, null);
-                publish(admin, rawQueue, bodies, 0);
-                publish(admin, pipeQueue, bodies, 0);
-                publish(admin, pipeQueue2, bodies, 0);
+                RawConsumer.publish(admin, rawQueue, bodies, 0);
+                RawConsumer.publish(admin, pipeQueue, bodies, 0);
+                RawConsumer.publish(admin, pipeQueue2, bodies, 0);
                 warmUp(
                         connection,
                         admin,
@@ -147,7 +122,12 @@ final class PipelineBenchmark {
                 ProcessCpu.awaitQuietBroker();
                 double[] cpuBefore = ProcessCpu.cpuSeconds();
                 double rawSeconds =
-                        rawConsumer(connection, rawQueue, messages, RAW_PREFETCH, RAW_ACK_EVERY);
+                        RawConsumer.consume(
+                                connection,
+                                rawQueue,
+                                messages,
+                                RawConsumer.PREFETCH,
+                                RawConsumer.ACK_EVERY);
                 double[] rawCpu = ProcessCpu.since(cpuBefore);
                 System.out.printf(
                         "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
@@ -198,7 +178,7 @@ final class PipelineBenchmark {
                                 2,
                                 null,
                                 cpu,
-                                new LinkedHashMap<>());
+                                null);
                 System.out.printf(
                         "RESULT|pipeline-otter-p2|%d|%.3f|0|0|ok|0|0%n",
                         messages, pipelineSeconds2);
@@ -232,20 +212,12 @@ final class PipelineBenchmark {
             admin.queueDeclare(raw, true, false, false, null);
             admin.queueDeclare(pipe, true, false, false, null);
             admin.queueDeclare(pipe + ".dlq", true, false, false, null);
-            publish(admin, raw, bodies, 0);
-            publish(admin, pipe, bodies, 0);
-            rawConsumer(connection, raw, bodies.size(), RAW_PREFETCH, RAW_ACK_EVERY);
+            RawConsumer.publish(admin, raw, bodies, 0);
+            RawConsumer.publish(admin, pipe, bodies, 0);
+            RawConsumer.consume(
+                    connection, raw, bodies.size(), RawConsumer.PREFETCH, RawConsumer.ACK_EVERY);
             Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
-            pipeline(
-                    project,
-                    valid,
-                    admin,
-                    pipe,
-                    bodies.size(),
-                    1,
-                    null,
-                    new double[2],
-                    new LinkedHashMap<>());
+            pipeline(project, valid, admin, pipe, bodies.size(), 1, null, new double[2], null);
         } finally {
             admin.queueDelete(raw);
             admin.queueDelete(pipe);
@@ -262,96 +234,6 @@ final class PipelineBenchmark {
             }
         }
         return valid;
-    }
-
-    private static void publish(Channel channel, String queue, List<byte[]> bodies, int first)
-            throws Exception {
-        channel.confirmSelect();
-        for (int i = 0; i < bodies.size(); i++) {
-            AMQP.BasicProperties props =
-                    new AMQP.BasicProperties.Builder()
-                            .correlationId("m-" + (first + i))
-                            .deliveryMode(2)
-                            .build();
-            channel.basicPublish("", queue, props, bodies.get(i));
-        }
-        channel.waitForConfirmsOrDie(60_000);
-    }
-
-    /**
-     * The raw consumer at each setting of {@link #SWEEP} on {@code messages} fresh messages, to
-     * find its best (not part of the suite's rounds: {@code BenchmarkCase <dir> pipeline-raw-sweep
-     * <messages>}).
-     */
-    static void sweep(int messages) throws Exception {
-        AmqpBroker amqp = AmqpBroker.get();
-        List<byte[]> bodies = new ArrayList<>(messages);
-        for (OtterMessage m : TransformBenchmark.messages(messages)) {
-            bodies.add(m.getPayload());
-        }
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(amqp.host());
-        factory.setPort(amqp.port());
-        factory.setUsername(amqp.username());
-        factory.setPassword(amqp.password());
-        try (Connection connection = factory.newConnection("benchmark-sweep")) {
-            Channel admin = connection.createChannel();
-            for (int[] setting : SWEEP) {
-                String queue = "bench-sweep-" + UUID.randomUUID().toString().substring(0, 8);
-                admin.queueDeclare(queue, true, false, false, null);
-                try {
-                    publish(admin, queue, bodies, 0);
-                    double seconds =
-                            rawConsumer(connection, queue, messages, setting[0], setting[1]);
-                    System.out.printf(
-                            "RESULT|pipeline-raw-prefetch-%d-ack-every-%d|%d|%.3f|0|0|ok|0|0%n",
-                            setting[0], setting[1], messages, seconds);
-                } finally {
-                    admin.queueDelete(queue);
-                }
-            }
-        }
-    }
-
-    /**
-     * The baseline: consume with {@code prefetch} and acknowledge (multiple) every {@code ackEvery}
-     * messages, from the delivery thread.
-     */
-    static double rawConsumer(
-            Connection connection, String queue, int messages, int prefetch, int ackEvery)
-            throws Exception {
-        Channel channel = connection.createChannel();
-        channel.basicQos(prefetch);
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicLong received = new AtomicLong();
-        long start = System.nanoTime();
-        channel.basicConsume(
-                queue,
-                false,
-                new DefaultConsumer(channel) {
-                    @Override
-                    public void handleDelivery(
-                            String tag,
-                            Envelope envelope,
-                            AMQP.BasicProperties properties,
-                            byte[] body)
-                            throws java.io.IOException {
-                        long n = received.incrementAndGet();
-                        if (n % ackEvery == 0 || n == messages) {
-                            getChannel().basicAck(envelope.getDeliveryTag(), true);
-                        }
-                        if (n == messages) {
-                            done.countDown();
-                        }
-                    }
-                });
-        if (!done.await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(
-                    "The raw consumer got " + received.get() + " of " + messages + " messages");
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        channel.close();
-        return seconds;
     }
 
     private static Path project(Path dir, AmqpBroker amqp, String queue) throws Exception {
@@ -388,66 +270,11 @@ final class PipelineBenchmark {
     }
 
     /**
-     * Orders readable in the Parquet output, counted from the files' footers through one long-lived
-     * in-memory DuckDB connection in one thread (opening a database per poll, or DuckDB's worker
-     * threads, would compete for the two cores with the pipeline it measures). A published file is
-     * complete and never changes (the committer renames whole files or folders into the output
-     * tree), so each is read once: a poll lists the folder and reads the new files' footers only.
-     */
-    static final class ParquetOrders implements AutoCloseable {
-        private final Path folder;
-        private final java.sql.Connection duck;
-        private final Map<Path, Long> counted = new java.util.HashMap<>();
-        private long total;
-
-        ParquetOrders(Path project) throws java.sql.SQLException {
-            this.folder = project.resolve("out/orders");
-            this.duck = DriverManager.getConnection("jdbc:duckdb:");
-            try (Statement st = duck.createStatement()) {
-                st.execute("SET threads = 1");
-            }
-        }
-
-        long count() throws java.io.IOException {
-            if (!Files.isDirectory(folder)) {
-                return 0;
-            }
-            List<Path> files;
-            try (java.util.stream.Stream<Path> walk = Files.walk(folder)) {
-                files =
-                        walk.filter(f -> f.getFileName().toString().endsWith(".parquet"))
-                                .filter(f -> !counted.containsKey(f))
-                                .collect(java.util.stream.Collectors.toList());
-            } catch (java.io.UncheckedIOException renamedWhileListed) {
-                return total;
-            }
-            for (Path file : files) {
-                try (Statement st = duck.createStatement();
-                        ResultSet rs =
-                                st.executeQuery(
-                                        "SELECT count(*) FROM read_parquet('"
-                                                + file.toString().replace("'", "''")
-                                                + "')")) {
-                    rs.next();
-                    counted.put(file, rs.getLong(1));
-                    total += rs.getLong(1);
-                } catch (java.sql.SQLException movedOn) {
-                    // renamed into its folder since the listing: found again on the next poll
-                }
-            }
-            return total;
-        }
-
-        @Override
-        public void close() throws java.sql.SQLException {
-            duck.close();
-        }
-    }
-
-    /**
      * Runs the pipeline until every order is readable in Parquet; returns the seconds taken and
      * puts the CPU seconds of that window in {@code cpuSeconds} (this JVM, the broker). With {@code
-     * medianLatencyMillis} not null, then measures the latency of single messages into it.
+     * medianLatencyMillis} not null, then measures the latency of single messages into it; with
+     * {@code threadCpuSeconds} not null, puts the window's JVM CPU in it by thread group ({@link
+     * ProcessCpu#groupsSince}).
      */
     static double pipeline(
             Path project,
@@ -505,7 +332,7 @@ final class PipelineBenchmark {
         }
         long start = System.nanoTime();
         double[] cpuStart = ProcessCpu.cpuSeconds();
-        Map<String, double[]> threadsStart = ProcessCpu.threads();
+        Map<String, double[]> threadsStart = threadCpuSeconds == null ? null : ProcessCpu.threads();
         try (ParquetOrders orders = new ParquetOrders(project)) {
             while (orders.count() < validOrders) {
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
@@ -520,8 +347,10 @@ final class PipelineBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             double[] used = ProcessCpu.since(cpuStart);
-            threadCpuSeconds.putAll(
-                    ProcessCpu.groupsSince(threadsStart, ProcessCpu.threads(), used[0]));
+            if (threadCpuSeconds != null) {
+                threadCpuSeconds.putAll(
+                        ProcessCpu.groupsSince(threadsStart, ProcessCpu.threads(), used[0]));
+            }
             cpuSeconds[0] = used[0];
             cpuSeconds[1] = used[1];
             if (medianLatencyMillis != null) {

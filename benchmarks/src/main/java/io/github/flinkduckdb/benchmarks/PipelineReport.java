@@ -18,6 +18,22 @@ import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.TRANSFORM_BATCHED;
  */
 final class PipelineReport {
 
+    /** How the report names {@link ProcessCpu#THREAD_GROUPS}. */
+    private static final java.util.Map<String, String> THREAD_LABELS =
+            java.util.Map.of(
+                    "source",
+                    "source task (RabbitMQ reader, transform, rows out)",
+                    "parquet",
+                    "Parquet writers",
+                    "client",
+                    "RabbitMQ client",
+                    "jit",
+                    "JIT compilers",
+                    "gc",
+                    "GC",
+                    "other",
+                    "other (Flink runtime, DuckDB's threads, ended threads)");
+
     private PipelineReport() {}
 
     static void table(StringBuilder sb, Measurements m) {
@@ -40,8 +56,8 @@ final class PipelineReport {
                                 + " %s | %d | >= 0.8x raw consumer | %s |%n",
                         PipelineBenchmark.PREFETCH,
                         PipelineBenchmark.ACK_INTERVAL_MS,
-                        PipelineBenchmark.RAW_PREFETCH,
-                        PipelineBenchmark.RAW_ACK_EVERY,
+                        RawConsumer.PREFETCH,
+                        RawConsumer.ACK_EVERY,
                         m.rows(PIPELINE_RAW),
                         m.rowsPerSecond(PIPELINE_RAW).median,
                         runs(m.results(PIPELINE_RAW).size()),
@@ -210,22 +226,6 @@ final class PipelineReport {
                         bound,
                         ratio(bound / raw)));
     }
-
-    /** How the report names {@link ProcessCpu#THREAD_GROUPS}. */
-    private static final java.util.Map<String, String> THREAD_LABELS =
-            java.util.Map.of(
-                    "source",
-                    "source task (RabbitMQ reader, transform, rows out)",
-                    "parquet",
-                    "Parquet writers",
-                    "client",
-                    "RabbitMQ client",
-                    "jit",
-                    "JIT compilers",
-                    "gc",
-                    "GC",
-                    "other",
-                    "other (Flink runtime, DuckDB's threads, ended threads)");
 
     /** The median of a result's seconds over its runs. */
     private static double seconds(Measurements m, String name) {

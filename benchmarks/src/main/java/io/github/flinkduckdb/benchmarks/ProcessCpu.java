@@ -61,12 +61,9 @@ final class ProcessCpu {
                                             StandardCharsets.UTF_8);
                             String name =
                                     stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            double seconds =
-                                    (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
                             out.put(
                                     id.getFileName() + "|" + name,
-                                    new double[] {group(name), seconds});
+                                    new double[] {group(name), statCpuSeconds(stat)});
                         } catch (Exception gone) {
                             // the thread ended
                         }
@@ -114,6 +111,13 @@ final class ProcessCpu {
         return out;
     }
 
+    /** User and system CPU seconds of a process's or thread's {@code stat} line. */
+    private static double statCpuSeconds(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // utime and stime, fields 14 and 15 of stat, in clock ticks of 1/100 s.
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    }
+
     static double brokerCpuSeconds() {
         double total = 0;
         java.io.File[] procs = new java.io.File("/proc").listFiles();
@@ -136,9 +140,7 @@ final class ProcessCpu {
                         new String(
                                 Files.readAllBytes(proc.toPath().resolve("stat")),
                                 StandardCharsets.UTF_8);
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                // utime and stime, fields 14 and 15 of stat, in clock ticks of 1/100 s.
-                total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+                total += statCpuSeconds(stat);
             } catch (Exception gone) {
                 // the process ended or is not readable
             }

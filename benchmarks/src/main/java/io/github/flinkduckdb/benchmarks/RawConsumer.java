@@ -1,0 +1,133 @@
+package io.github.flinkduckdb.benchmarks;
+
+import io.github.flinkduckdb.otter.OtterMessage;
+import io.github.flinkduckdb.testing.brokers.AmqpBroker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pipeline case's baseline and its broker side: a plain RabbitMQ consumer at its own best
+ * settings for throughput ({@link #PREFETCH}, a multiple acknowledgement every {@link #ACK_EVERY}
+ * messages; the best of {@link #sweep}), and the publishing of the case's messages.
+ */
+final class RawConsumer {
+
+    /** The raw consumer's prefetch: the best of {@link #sweep} here. */
+    static final int PREFETCH = 20_000;
+
+    /** The raw consumer acknowledges (multiple) every this many messages: the best of the sweep. */
+    static final int ACK_EVERY = 2_000;
+
+    /** The settings {@link #sweep} tries: prefetch, then acknowledge every n messages. */
+    static final int[][] SWEEP = {
+        {500, 50}, {1_000, 100}, {5_000, 500}, {5_000, 2_500}, {20_000, 2_000}, {50_000, 5_000}
+    };
+
+    private RawConsumer() {}
+
+    /** A connection to the test broker. */
+    static Connection connect(AmqpBroker amqp, String name) throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(amqp.host());
+        factory.setPort(amqp.port());
+        factory.setUsername(amqp.username());
+        factory.setPassword(amqp.password());
+        return factory.newConnection(name);
+    }
+
+    static void publish(Channel channel, String queue, List<byte[]> bodies, int first)
+            throws Exception {
+        channel.confirmSelect();
+        for (int i = 0; i < bodies.size(); i++) {
+            AMQP.BasicProperties props =
+                    new AMQP.BasicProperties.Builder()
+                            .correlationId("m-" + (first + i))
+                            .deliveryMode(2)
+                            .build();
+            channel.basicPublish("", queue, props, bodies.get(i));
+        }
+        channel.waitForConfirmsOrDie(60_000);
+    }
+
+    /**
+     * The raw consumer at each setting of {@link #SWEEP} on {@code messages} fresh messages, to
+     * find its best (not part of the suite's rounds: {@code BenchmarkCase <dir> pipeline-raw-sweep
+     * <messages>}).
+     */
+    static void sweep(int messages) throws Exception {
+        AmqpBroker amqp = AmqpBroker.get();
+        List<byte[]> bodies = new ArrayList<>(messages);
+        for (OtterMessage m : TransformBenchmark.messages(messages)) {
+            bodies.add(m.getPayload());
+        }
+        try (Connection connection = connect(amqp, "benchmark-sweep")) {
+            Channel admin = connection.createChannel();
+            for (int[] setting : SWEEP) {
+                String queue = "bench-sweep-" + UUID.randomUUID().toString().substring(0, 8);
+                admin.queueDeclare(queue, true, false, false, null);
+                try {
+                    publish(admin, queue, bodies, 0);
+                    double seconds = consume(connection, queue, messages, setting[0], setting[1]);
+                    System.out.printf(
+                            "RESULT|pipeline-raw-prefetch-%d-ack-every-%d|%d|%.3f|0|0|ok|0|0%n",
+                            setting[0], setting[1], messages, seconds);
+                } finally {
+                    admin.queueDelete(queue);
+                }
+            }
+        }
+    }
+
+    /**
+     * The baseline: consume with {@code prefetch} and acknowledge (multiple) every {@code ackEvery}
+     * messages, from the delivery thread.
+     */
+    static double consume(
+            Connection connection, String queue, int messages, int prefetch, int ackEvery)
+            throws Exception {
+        Channel channel = connection.createChannel();
+        channel.basicQos(prefetch);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong received = new AtomicLong();
+        long start = System.nanoTime();
+        channel.basicConsume(
+                queue,
+                false,
+                new DefaultConsumer(channel) {
+                    @Override
+                    public void handleDelivery(
+                            String tag,
+                            Envelope envelope,
+                            AMQP.BasicProperties properties,
+                            byte[] body)
+                            throws java.io.IOException {
+                        long n = received.incrementAndGet();
+                        if (n % ackEvery == 0 || n == messages) {
+                            getChannel().basicAck(envelope.getDeliveryTag(), true);
+                        }
+                        if (n == messages) {
+                            done.countDown();
+                        }
+                    }
+                });
+        if (!done.await(5, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(
+                    "The raw consumer got " + received.get() + " of " + messages + " messages");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        channel.close();
+        return seconds;
+    }
+}
