@@ -200,6 +200,9 @@ final class RunCommand implements Callable<Integer> {
                         RunSettings.pick(maxRestarts, settings.maxRestarts(), 10));
         OtterRun.Summary summary = new OtterRun(project, transform, run, System.out).run();
         out.println("otter: job " + summary.jobId() + " " + summary.finalState());
+        if (summary.cancelledBecause() != null) {
+            out.println("  cancelled       no savepoint: " + summary.cancelledBecause());
+        }
         if (summary.resumedFrom() != null) {
             out.println("  resumed from    " + summary.resumedFrom());
         }

@@ -11,6 +11,7 @@ import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.client.JobCancellationException;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,13 +47,20 @@ public final class OtterRun {
 
     private static final Logger LOG = LoggerFactory.getLogger("otter");
 
-    /** What a run did. */
+    /**
+     * What a run did.
+     *
+     * @param finalState {@code FINISHED} (bounded input), {@code STOPPED} (with a savepoint) or
+     *     {@code CANCELED} (a stop that could take no savepoint)
+     * @param cancelledBecause why a stop cancelled the job, else null
+     */
     public record Summary(
             String jobId,
             String finalState,
             Map<String, Long> counters,
             String resumedFrom,
-            String savepoint) {}
+            String savepoint,
+            String cancelledBecause) {}
 
     private final OtterProject project;
     private final OtterTransform transform;
@@ -175,6 +183,11 @@ public final class OtterRun {
                 }
                 if (stopRequested.get()) {
                     stopper.await(Duration.ofMinutes(4));
+                    if (stopper.savepoint() == null && !cancelled(e)) {
+                        // Failed while stopping, not cancelled by the stop: say why.
+                        throw new JobFailedException(
+                                "The job failed while stopping: " + rootMessage(e), e);
+                    }
                     counters = Map.of();
                     state = stopper.savepoint() != null ? "STOPPED" : "CANCELED";
                 } else {
@@ -186,7 +199,13 @@ public final class OtterRun {
                     health.close();
                 }
             }
-            return new Summary(jobId, state, counters, restore, stopper.savepoint());
+            return new Summary(
+                    jobId,
+                    state,
+                    counters,
+                    restore,
+                    stopper.savepoint(),
+                    "CANCELED".equals(state) ? stopper.cancelledBecause() : null);
         } finally {
             submitted.countDown();
             finished.countDown();
@@ -221,6 +240,16 @@ public final class OtterRun {
         if (jobClient != null && stopRequested.compareAndSet(false, true)) {
             stop(jobClient, options.stateDir());
         }
+    }
+
+    /** True when the job's result says it was cancelled (not failed). */
+    static boolean cancelled(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JobCancellationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A job that ended with a failure; the message carries the root cause. */

@@ -40,6 +40,7 @@ final class SavepointStop {
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final AtomicReference<String> savepoint = new AtomicReference<>();
+    private final AtomicReference<String> cancelledBecause = new AtomicReference<>();
     private final CountDownLatch finished = new CountDownLatch(1);
 
     /** Stops the job with a savepoint in {@code <stateDir>/savepoints}, else cancels it. */
@@ -59,6 +60,11 @@ final class SavepointStop {
     /** The savepoint the stop took, or null. */
     String savepoint() {
         return savepoint.get();
+    }
+
+    /** Why the stop cancelled the job instead of taking a savepoint, or null. */
+    String cancelledBecause() {
+        return cancelledBecause.get();
     }
 
     private void stopWithSavepoint(JobClient client, Path stateDir) {
@@ -159,7 +165,8 @@ final class SavepointStop {
         }
     }
 
-    private static void cancel(JobClient client, String why) {
+    private void cancel(JobClient client, String why) {
+        cancelledBecause.set(why);
         LOG.warn(
                 "No savepoint ({}); cancelling. The next run resumes from the newest retained"
                         + " checkpoint.",

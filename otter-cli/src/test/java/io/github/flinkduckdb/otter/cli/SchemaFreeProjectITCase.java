@@ -226,7 +226,7 @@ class SchemaFreeProjectITCase {
                                             == expected.purchases.size());
             run.requestStop();
             OtterRun.Summary summary = done.get(2, TimeUnit.MINUTES);
-            assertThat(summary.finalState()).isEqualTo("STOPPED");
+            OtterRuns.assertStopped(summary);
 
             assertThat(rows(output.resolve("orders"), ORDER)).isEqualTo(expected.orders);
             assertThat(rows(output.resolve("purchases"), PURCHASE)).isEqualTo(expected.purchases);

@@ -284,7 +284,7 @@ class FileSystemFullITCase {
 
         run.requestStop();
         OtterRun.Summary summary = done.get(2, TimeUnit.MINUTES);
-        assertThat(summary.finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(summary);
         assertThat(summary.savepoint()).isNotNull();
 
         DuckDBTestDatabase db = DuckDBTestDatabase.at(duckdb);

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,9 +39,12 @@ class KafkaBrokerKillITCase {
 
     @TempDir Path dir;
     private KafkaBroker broker;
+    private OtterRun run;
+    private CompletableFuture<OtterRun.Summary> done;
 
     @AfterEach
-    void stopBroker() throws Exception {
+    void stopRunAndBroker() throws Exception {
+        OtterRuns.stopIfRunning(run, done);
         if (broker != null) {
             broker.close();
         }
@@ -61,9 +65,8 @@ class KafkaBrokerKillITCase {
         List<Integer> good = OrderMessages.good(n);
         List<Integer> dead = OrderMessages.deadLetters(n);
         kafka.produce(topic, 0, n / 4, OrderMessages::message);
-        OtterRun run =
-                OtterRuns.embedded(OtterRuns.load(project, out), dir.resolve("state"), true, 0, 10);
-        CompletableFuture<OtterRun.Summary> done = OtterRuns.async(run);
+        run = OtterRuns.embedded(OtterRuns.load(project, out), dir.resolve("state"), true, 0, 10);
+        done = OtterRuns.async(run);
         assertThat(run.awaitSubmitted(Duration.ofSeconds(60))).isTrue();
         // Progress is read from the committed offsets: reading warehouse.duckdb from this JVM while
         // the job writes it would conflict with the sink ("Unique file handle conflict").
@@ -98,19 +101,28 @@ class KafkaBrokerKillITCase {
 
         broker.killAndRestart(Duration.ofSeconds(5));
         Instant up = Instant.now();
+        Callable<String> where =
+                () ->
+                        kafka.progress(group, topic)
+                                + "; "
+                                + produced.get()
+                                + " produced; "
+                                + OtterRuns.describe(run);
         Poll.until(
                 "offsets committed after the restart",
                 Duration.ofSeconds(120),
-                () -> kafka.committed(group, topic) > atKill);
+                () -> kafka.committed(group, topic) > atKill,
+                where);
         Duration recovery = Duration.between(up, Instant.now());
         producer.get(2, TimeUnit.MINUTES);
         Poll.until(
                 "every offset committed",
                 Duration.ofSeconds(120),
-                () -> kafka.committed(group, topic) == n);
+                () -> kafka.committed(group, topic) == n,
+                where);
         assertThat(done).as("the run went on after the broker came back").isNotDone();
         run.requestStop();
-        assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(done.get(2, TimeUnit.MINUTES));
 
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         PublishedParquet parquet = new PublishedParquet(out);

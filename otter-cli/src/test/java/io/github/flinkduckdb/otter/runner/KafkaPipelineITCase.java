@@ -7,6 +7,7 @@ import io.github.flinkduckdb.otter.project.OtterProject;
 import io.github.flinkduckdb.otter.testing.Cli;
 import io.github.flinkduckdb.otter.testing.Kafka;
 import io.github.flinkduckdb.otter.testing.OrderMessages;
+import io.github.flinkduckdb.otter.testing.OtterRuns;
 import io.github.flinkduckdb.otter.testing.Poll;
 import io.github.flinkduckdb.otter.testing.PublishedParquet;
 import io.github.flinkduckdb.testing.DuckDBTestDatabase;
@@ -143,7 +144,7 @@ class KafkaPipelineITCase {
         PublishedParquet parquet = new PublishedParquet(out);
         assertThat(parquet.rows("orders")).as("staged until the stop").isZero();
         run.requestStop();
-        assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(done.get(2, TimeUnit.MINUTES));
         assertThat(parquet.rows("orders")).isEqualTo(good.size());
         assertThat(parquet.distinct("orders", "order_id")).isEqualTo(good.size());
         assertThat(parquet.rows("shipping")).isEqualTo(goodShipping);

@@ -160,7 +160,7 @@ class KafkaSecretsITCase {
                     });
 
             run.requestStop();
-            assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+            OtterRuns.assertStopped(done.get(2, TimeUnit.MINUTES));
             assertThat(db.count("SELECT count(*) FROM orders")).isEqualTo(n);
 
             // Parallelism 2, two partitions: one consumer per reader, named from the resolved

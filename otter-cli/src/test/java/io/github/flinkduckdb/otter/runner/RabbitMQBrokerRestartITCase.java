@@ -127,7 +127,7 @@ class RabbitMQBrokerRestartITCase {
 
         run.requestStop();
         OtterRun.Summary summary = done.get(2, TimeUnit.MINUTES);
-        assertThat(summary.finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(summary);
         assertThat(summary.savepoint()).isNotNull();
 
         // Each good order exactly once, in DuckDB and in the published Parquet files.

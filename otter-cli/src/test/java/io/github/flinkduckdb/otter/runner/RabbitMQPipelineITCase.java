@@ -111,7 +111,7 @@ class RabbitMQPipelineITCase {
 
         run.requestStop();
         OtterRun.Summary summary = done.get(2, TimeUnit.MINUTES);
-        assertThat(summary.finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(summary);
         assertThat(summary.savepoint()).isNotNull();
 
         // Exact rows: DuckDB and Parquet.

@@ -134,7 +134,7 @@ class SinkOutageITCase {
                 Duration.ofSeconds(60),
                 () -> parquet.rows("orders") == 300 && parquet.rows("purchases") == 300);
         run.requestStop();
-        assertThat(done.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(done.get(2, TimeUnit.MINUTES));
 
         assertThat(parquet.rows("orders")).isEqualTo(300);
         assertThat(parquet.distinct("orders", "order_id")).isEqualTo(300);
@@ -208,7 +208,7 @@ class SinkOutageITCase {
 
         OtterRun.Summary stopped = done.get(2, TimeUnit.MINUTES);
         stopper.join(10_000);
-        assertThat(stopped.finalState()).as("stopped, not cancelled").isEqualTo("STOPPED");
+        OtterRuns.assertStopped(stopped);
         assertThat(stopped.savepoint()).isNotNull();
         // A stop publishes: what the run took is in Parquet and DuckDB, once, nothing staged.
         long taken = parquet.rows("orders");
@@ -231,7 +231,7 @@ class SinkOutageITCase {
                                 && OtterRuns.health(second, "/readyz").contains("completed"));
         second.requestStop();
         OtterRun.Summary resumed = secondDone.get(2, TimeUnit.MINUTES);
-        assertThat(resumed.finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(resumed);
         assertThat(resumed.resumedFrom())
                 .as("the stop's savepoint")
                 .contains(Path.of(URI.create(stopped.savepoint())).getFileName().toString());
@@ -263,7 +263,7 @@ class SinkOutageITCase {
                 Duration.ofSeconds(90),
                 () -> OtterRuns.running(firstDone) && orders(db) == 10);
         first.requestStop();
-        assertThat(firstDone.get(2, TimeUnit.MINUTES).finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(firstDone.get(2, TimeUnit.MINUTES));
         StringBuilder columns = new StringBuilder();
         for (var c :
                 db.rows(

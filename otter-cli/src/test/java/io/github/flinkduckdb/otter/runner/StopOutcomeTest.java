@@ -1,6 +1,8 @@
 package io.github.flinkduckdb.otter.runner;
 
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.client.JobCancellationException;
+import org.apache.flink.runtime.client.JobExecutionException;
 import org.apache.flink.runtime.scheduler.stopwithsavepoint.StopWithSavepointStoppingException;
 import org.apache.flink.util.FlinkException;
 import org.apache.flink.util.SerializedThrowable;
@@ -50,5 +52,31 @@ class StopOutcomeTest {
         assertThat(SavepointStop.savepointTakenBeforeFailure(declined)).isEmpty();
         assertThat(SavepointStop.savepointTakenBeforeFailure(new RuntimeException((String) null)))
                 .isEmpty();
+    }
+
+    @Test
+    void aJobThatFailedWhileStoppingIsNotReportedAsCancelled() {
+        JobID job = new JobID();
+        Throwable cancelled =
+                new ExecutionException(
+                        new JobExecutionException(
+                                job,
+                                "Job was cancelled.",
+                                new JobCancellationException(job, "x", null)));
+        assertThat(OtterRun.cancelled(cancelled)).isTrue();
+        assertThat(
+                        OtterRun.cancelled(
+                                new ExecutionException(
+                                        new JobCancellationException(
+                                                job, "Job was cancelled.", null))))
+                .isTrue();
+
+        Throwable failed =
+                new ExecutionException(
+                        new JobExecutionException(
+                                job,
+                                "Job execution failed.",
+                                new RuntimeException("publish failed")));
+        assertThat(OtterRun.cancelled(failed)).isFalse();
     }
 }

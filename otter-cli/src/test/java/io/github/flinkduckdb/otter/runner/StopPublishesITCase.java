@@ -84,14 +84,14 @@ class StopPublishesITCase {
             int first = 120;
             publish(0, first);
             OtterRun.Summary s1 = runUntil(p, jobManager, first, first, db, parquet);
-            assertThat(s1.finalState()).isEqualTo("STOPPED");
+            OtterRuns.assertStopped(s1);
             assertThat(s1.resumedFrom()).isNull();
             assertPublished(first, db, parquet);
 
             int second = 80;
             publish(first, first + second);
             OtterRun.Summary s2 = runUntil(p, jobManager, second, first + second, db, parquet);
-            assertThat(s2.finalState()).isEqualTo("STOPPED");
+            OtterRuns.assertStopped(s2);
             String savepoint = Path.of(URI.create(s1.savepoint())).getFileName().toString();
             assertThat(s2.resumedFrom()).as("the stop's savepoint").contains(savepoint);
             assertPublished(first + second, db, parquet);
@@ -127,11 +127,11 @@ class StopPublishesITCase {
 
         dropFile(in, "a.jsonl", 0, 70);
         OtterRun.Summary s1 = runUntil(p, null, 70, 70, db, parquet);
-        assertThat(s1.finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(s1);
         assertPublished(70, db, parquet);
 
         dropFile(in, "b.jsonl", 70, 100);
-        assertThat(runUntil(p, null, 30, 100, db, parquet).finalState()).isEqualTo("STOPPED");
+        OtterRuns.assertStopped(runUntil(p, null, 30, 100, db, parquet));
         assertPublished(100, db, parquet);
     }
 

@@ -245,10 +245,7 @@ public final class FaultRun implements AutoCloseable {
         }
         System.out.println(fault + ": " + restarts);
         run.requestStop();
-        OtterRun.Summary summary = done.get(2, TimeUnit.MINUTES);
-        assertThat(summary.finalState())
-                .as("the run stopped with a savepoint")
-                .isEqualTo("STOPPED");
+        OtterRuns.assertStopped(done.get(2, TimeUnit.MINUTES));
 
         DuckDBTestDatabase db = DuckDBTestDatabase.at(out.resolve("warehouse.duckdb"));
         String parquetOrders = parquetFiles("orders");

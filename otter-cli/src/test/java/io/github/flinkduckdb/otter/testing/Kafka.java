@@ -4,7 +4,9 @@ import io.github.flinkduckdb.testing.brokers.KafkaBroker;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,9 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -31,6 +35,9 @@ import java.util.function.IntFunction;
  * A test's client of a {@link KafkaBroker}: topics, the orders project, producing, reading back.
  */
 public final class Kafka {
+
+    /** Partitions of every topic {@link #createTopics} creates. */
+    public static final int PARTITIONS = 2;
 
     private final KafkaBroker broker;
 
@@ -49,12 +56,12 @@ public final class Kafka {
         return p;
     }
 
-    /** Creates the topics with 2 partitions each. */
+    /** Creates the topics with {@link #PARTITIONS} partitions each. */
     public void createTopics(String... topics) throws Exception {
         try (Admin admin = Admin.create(common())) {
             List<NewTopic> list = new ArrayList<>();
             for (String t : topics) {
-                list.add(new NewTopic(t, 2, (short) 1));
+                list.add(new NewTopic(t, PARTITIONS, (short) 1));
             }
             admin.createTopics(list).all().get(60, TimeUnit.SECONDS);
         }
@@ -143,6 +150,40 @@ public final class Kafka {
         var h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
+
+    /**
+     * Per partition of {@code topic}: the offset {@code group} committed and the log's end, e.g.
+     * {@code "p0 committed 480 of 1000, p1 committed 520 of 1000"}; for a timeout's message.
+     */
+    public String progress(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(common())) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new TreeMap<>(BY_PARTITION);
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+                    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            StringBuilder sb = new StringBuilder();
+            for (TopicPartition tp : latest.keySet()) {
+                OffsetAndMetadata c = committed.get(tp);
+                sb.append(sb.length() == 0 ? "" : ", ")
+                        .append('p')
+                        .append(tp.partition())
+                        .append(" committed ")
+                        .append(c == null ? "nothing" : String.valueOf(c.offset()))
+                        .append(" of ")
+                        .append(ends.get(tp).offset());
+            }
+            return sb.toString();
+        }
+    }
+
+    private static final Comparator<TopicPartition> BY_PARTITION =
+            Comparator.comparingInt(TopicPartition::partition);
 
     /** The offsets {@code group} committed on {@code topic}, summed over its partitions. */
     public long committed(String group, String topic) throws Exception {
