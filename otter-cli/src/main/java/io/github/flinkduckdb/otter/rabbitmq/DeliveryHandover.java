@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class DeliveryHandover {
 
     private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AckConfirmed> confirmations = new ConcurrentLinkedQueue<>();
     private final Object lock = new Object();
     private CompletableFuture<Void> available = new CompletableFuture<>();
     private boolean woken;
@@ -54,6 +55,20 @@ final class DeliveryHandover {
         synchronized (lock) {
             return offers;
         }
+    }
+
+    /**
+     * The broker's answer to an acknowledgement (from the connection's thread). Apart from the
+     * deliveries, so that a delivery the reader holds at the head does not hold it back too.
+     */
+    void confirmed(AckConfirmed confirmation) {
+        confirmations.add(confirmation);
+        wakeUp();
+    }
+
+    /** The next acknowledgement the broker answered, or null. */
+    AckConfirmed pollConfirmation() {
+        return confirmations.poll();
     }
 
     /** Makes the reader poll again (from any thread). */
@@ -106,6 +121,7 @@ final class DeliveryHandover {
     /** Drops what is queued (deliveries of a channel that is gone). */
     void clear() {
         items.clear();
+        confirmations.clear();
     }
 
     CompletableFuture<Void> availability() {
@@ -139,6 +155,22 @@ final class DeliveryHandover {
             this.envelope = envelope;
             this.properties = properties;
             this.body = body;
+        }
+    }
+
+    /**
+     * The broker processed (or, with {@code error}, could not be shown to have processed) the
+     * acknowledgement of {@code checkpointId} sent on the channel of {@code epoch}.
+     */
+    static final class AckConfirmed {
+        final long epoch;
+        final long checkpointId;
+        final Throwable error;
+
+        AckConfirmed(long epoch, long checkpointId, Throwable error) {
+            this.epoch = epoch;
+            this.checkpointId = checkpointId;
+            this.error = error;
         }
     }
 

@@ -113,6 +113,22 @@ class RabbitMQSourceITCase {
     }
 
     @Test
+    void checkpointsFasterThanTheBrokerAnswersAcknowledgeEveryMessageOnce() throws Exception {
+        // A checkpoint every 10 ms: checkpoints complete while the broker has yet to answer the
+        // acknowledgement of an earlier one, and are acknowledged together once it has.
+        int n = 10_000;
+        publish(0, n);
+        JobClient job = start(true, 1_000, 10, -1);
+        try {
+            awaitRows(n, Duration.ofSeconds(120));
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+        assertExactlyOnce(n);
+        assertThat(rabbit.count(queue)).as("all acknowledged").isZero();
+    }
+
+    @Test
     void aFailedTaskRestartsWithoutLosingOrRepeatingAMessage() throws Exception {
         int n = 10_000;
         publish(0, n);
