@@ -157,10 +157,7 @@ public final class Kafka {
      */
     public String progress(String group, String topic) throws Exception {
         try (Admin admin = Admin.create(common())) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata()
-                            .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = committed(admin, group);
             Map<TopicPartition, OffsetSpec> latest = new TreeMap<>(BY_PARTITION);
             for (int p = 0; p < PARTITIONS; p++) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -182,18 +179,22 @@ public final class Kafka {
         }
     }
 
+    private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin, String group)
+            throws Exception {
+        return admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS);
+    }
+
     private static final Comparator<TopicPartition> BY_PARTITION =
             Comparator.comparingInt(TopicPartition::partition);
 
     /** The offsets {@code group} committed on {@code topic}, summed over its partitions. */
     public long committed(String group, String topic) throws Exception {
         try (Admin admin = Admin.create(common())) {
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    admin.listConsumerGroupOffsets(group)
-                            .partitionsToOffsetAndMetadata()
-                            .get(30, TimeUnit.SECONDS);
             long sum = 0;
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e :
+                    committed(admin, group).entrySet()) {
                 if (e.getKey().topic().equals(topic) && e.getValue() != null) {
                     sum += e.getValue().offset();
                 }
