@@ -20,11 +20,9 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One competing consumer of the queue. Deliveries are emitted on the task thread in the order the
@@ -47,13 +45,15 @@ import java.util.concurrent.TimeoutException;
  * first proves the reader's channel alive with a call the broker answers: a checkpoint that could
  * commit such a message twice (once from the reader that lost it, once from the one that got it)
  * never completes, and the restart from the last one that did drops the repeat by its id.
+ *
+ * <p>{@link Acknowledgements} acknowledges the completed checkpoints and releases their ids once
+ * the broker answered, without the task thread waiting for the answer.
  */
 final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RabbitMQSourceReader.class);
     private static final long FIRST_RETRY_MILLIS = 500;
     private static final long MAX_RETRY_MILLIS = 30_000;
-    private static final long CLOSE_CONFIRM_SECONDS = 10;
 
     private final SourceReaderContext context;
     private final RabbitMQConnectionConfig connection;
@@ -65,6 +65,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
 
     private final DeliveryHandover handover = new DeliveryHandover();
     private final DeliveryLedger ledger;
+    private final Acknowledgements acknowledgements;
     private final List<RabbitMQSplit> splits = new ArrayList<>();
     private final ScheduledExecutorService retryTimer;
 
@@ -85,18 +86,6 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
     /** Redeliveries of unknown id that arrived up to here may be taken (a sequence number). */
     private long redeliveriesTakenUpTo;
 
-    /**
-     * The checkpoint whose acknowledgement the broker has yet to confirm, or -1. One at a time:
-     * checkpoints that complete meanwhile are acknowledged together once it is confirmed.
-     */
-    private long confirming = -1;
-
-    /** The newest checkpoint that completed while {@link #confirming}, or -1. */
-    private long completedWhileConfirming = -1;
-
-    /** The broker's answer to the newest acknowledgement (null before the first). */
-    private CompletableFuture<?> confirmation;
-
     private long retryDelayMillis = FIRST_RETRY_MILLIS;
     private long nextConnectAtMillis;
 
@@ -116,6 +105,9 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
         this.deduplicate = deduplicate;
         this.deserializer = deserializer;
         this.ledger = new DeliveryLedger(deduplicate);
+        this.acknowledgements =
+                new Acknowledgements(
+                        ledger, handover, this::connectionLost, queue, context.getIndexOfSubtask());
         this.knowsRestoredIds = !deduplicate;
         this.retryTimer =
                 Executors.newSingleThreadScheduledExecutor(
@@ -157,7 +149,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
         if (failure != null) {
             throw failure;
         }
-        takeConfirmations();
+        acknowledgements.takeConfirmations();
         if (consumer == null && !connect()) {
             return InputStatus.NOTHING_AVAILABLE;
         }
@@ -274,6 +266,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
             return false;
         }
         ledger.newChannel(epoch);
+        acknowledgements.channelOpened(epoch, consumer::acknowledgeUpTo);
         retryDelayMillis = FIRST_RETRY_MILLIS;
         LOG.info(
                 "RabbitMQ source reader {} consumes {} at {} (prefetch {}{})",
@@ -295,8 +288,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
         consumer.close();
         consumer = null;
         handover.clear();
-        confirming = -1; // the channel's tags are void: nothing of it is acknowledged any more
-        completedWhileConfirming = -1;
+        acknowledgements.channelLost();
         reconnects.inc();
         if (deduplicate && ledger.hasUnacknowledged()) {
             // Failed for good: the pending ids are the checkpoint's, not to be forgotten by a
@@ -372,104 +364,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
                 handover.wakeUp();
             }
         }
-        takeConfirmations();
-        if (confirming >= 0) {
-            completedWhileConfirming = Math.max(completedWhileConfirming, checkpointId);
-            return;
-        }
-        acknowledge(checkpointId);
-    }
-
-    /**
-     * Acknowledges what checkpoint {@code checkpointId} and the earlier ones took; their ids stay
-     * pending until the broker confirms it ({@link #confirmed}), the task thread going on
-     * meanwhile.
-     */
-    private void acknowledge(long checkpointId) throws IOException {
-        long tag = ledger.ackTag(checkpointId);
-        if (tag < 0 || consumer == null) {
-            ledger.acknowledged(checkpointId, System.currentTimeMillis());
-            return;
-        }
-        long epoch = consumer.epoch();
-        try {
-            confirmation = consumer.acknowledgeUpTo(tag);
-            confirmation.whenComplete(
-                    (reply, error) ->
-                            handover.confirmed(
-                                    new DeliveryHandover.AckConfirmed(epoch, checkpointId, error)));
-            confirming = checkpointId;
-        } catch (IOException | RuntimeException e) {
-            connectionLost("acknowledging checkpoint " + checkpointId + " failed: " + e, e);
-        }
-    }
-
-    /**
-     * A stop's savepoint acknowledged its messages just before the close (or was noted while an
-     * earlier acknowledgement waited for its answer): the broker confirms them before the
-     * connection closes, as in a run that goes on.
-     */
-    private void confirmBeforeClose() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_CONFIRM_SECONDS);
-        while (consumer != null && confirming >= 0) {
-            Throwable error = null;
-            try {
-                confirmation.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                error = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (TimeoutException e) {
-                LOG.warn(
-                        "RabbitMQ source on {} (reader {}): the broker did not confirm the"
-                                + " acknowledgement of checkpoint {} within {} s of the close; its"
-                                + " messages may come again",
-                        queue,
-                        context.getIndexOfSubtask(),
-                        confirming,
-                        CLOSE_CONFIRM_SECONDS);
-                return;
-            }
-            try {
-                confirmed(new DeliveryHandover.AckConfirmed(consumer.epoch(), confirming, error));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn(
-                        "RabbitMQ source on {} (reader {}): {}",
-                        queue,
-                        context.getIndexOfSubtask(),
-                        e.getMessage());
-                return;
-            }
-        }
-    }
-
-    private void takeConfirmations() throws IOException {
-        for (DeliveryHandover.AckConfirmed c = handover.pollConfirmation();
-                c != null;
-                c = handover.pollConfirmation()) {
-            confirmed(c);
-        }
-    }
-
-    /** The broker answered the acknowledgement of a checkpoint (on the task thread). */
-    private void confirmed(DeliveryHandover.AckConfirmed c) throws IOException {
-        if (consumer == null || c.epoch != consumer.epoch() || c.checkpointId != confirming) {
-            return; // of a channel that is gone: its tags and ids were dropped with it
-        }
-        confirming = -1;
-        if (c.error != null) {
-            connectionLost(
-                    "acknowledging checkpoint " + c.checkpointId + " failed: " + c.error,
-                    c.error instanceof Exception ? (Exception) c.error : new IOException(c.error));
-            return;
-        }
-        ledger.acknowledged(c.checkpointId, System.currentTimeMillis());
-        if (completedWhileConfirming > c.checkpointId) {
-            long next = completedWhileConfirming;
-            completedWhileConfirming = -1;
-            acknowledge(next);
-        }
+        acknowledgements.checkpointCompleted(checkpointId);
     }
 
     @Override
@@ -511,7 +406,7 @@ final class RabbitMQSourceReader<T> implements SourceReader<T, RabbitMQSplit> {
     @Override
     public void close() {
         retryTimer.shutdownNow();
-        confirmBeforeClose();
+        acknowledgements.close();
         if (consumer != null) {
             consumer.close();
             consumer = null;

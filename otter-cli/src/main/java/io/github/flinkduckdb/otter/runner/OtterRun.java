@@ -244,12 +244,7 @@ public final class OtterRun {
 
     /** True when the job's result says it was cancelled (not failed). */
     static boolean cancelled(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof JobCancellationException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.chain(e).anyMatch(t -> t instanceof JobCancellationException);
     }
 
     /** A job that ended with a failure; the message carries the root cause. */
@@ -453,17 +448,10 @@ public final class OtterRun {
 
     /** The message of the deepest cause: what actually went wrong. */
     public static String rootMessage(Throwable e) {
-        Throwable t = e;
-        String best = null;
-        while (t != null) {
-            if (t.getMessage() != null && !t.getMessage().isEmpty()) {
-                best = t.getMessage();
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-            t = t.getCause();
-        }
-        return best == null ? e.toString() : best;
+        return Causes.chain(e)
+                .map(Throwable::getMessage)
+                .filter(m -> m != null && !m.isEmpty())
+                .reduce((outer, inner) -> inner)
+                .orElse(e.toString());
     }
 }

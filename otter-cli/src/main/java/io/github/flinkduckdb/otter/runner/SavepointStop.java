@@ -142,16 +142,19 @@ final class SavepointStop {
      * StopWithSavepointStoppingException}, which may arrive through the REST client as text).
      */
     static Optional<String> savepointTakenBeforeFailure(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof StopWithSavepointStoppingException) {
-                return Optional.of(((StopWithSavepointStoppingException) t).getSavepointPath());
-            }
-            Matcher m = SAVEPOINT_TAKEN.matcher(String.valueOf(t.getMessage()));
-            if (m.find()) {
-                return Optional.of(m.group(1));
-            }
+        return Causes.chain(failure)
+                .map(SavepointStop::savepointTakenBy)
+                .flatMap(Optional::stream)
+                .findFirst();
+    }
+
+    /** The savepoint that {@code t} itself says was taken (not its causes). */
+    private static Optional<String> savepointTakenBy(Throwable t) {
+        if (t instanceof StopWithSavepointStoppingException) {
+            return Optional.of(((StopWithSavepointStoppingException) t).getSavepointPath());
         }
-        return Optional.empty();
+        Matcher m = SAVEPOINT_TAKEN.matcher(String.valueOf(t.getMessage()));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     private static Optional<JobStatus> status(JobClient client) {
