@@ -98,6 +98,12 @@ public final class BenchmarkCase {
             case "flink-discarding":
                 seconds = discarding(rows);
                 break;
+            case "raw-eo-append":
+                seconds = RawStaged.run(url, rows, false, dir);
+                break;
+            case "raw-eo-upsert":
+                seconds = RawStaged.run(url, rows, true, dir);
+                break;
             case "sql-append-eo-p1":
                 seconds = SqlBenchmarks.run(url, rows, false, 1);
                 break;
@@ -112,12 +118,14 @@ public final class BenchmarkCase {
         String check =
                 name.equals("flink-discarding")
                         ? "ok"
-                        : name.startsWith("sql-upsert") || name.equals("jdbc-sink-upsert")
+                        : name.startsWith("sql-upsert")
+                                        || name.equals("jdbc-sink-upsert")
+                                        || name.equals("raw-eo-upsert")
                                 ? check(url, SqlBenchmarks.distinctKeys(rows), true)
                                 : check(
                                         url,
                                         rows,
-                                        name.contains("-eo-") || name.equals("raw-appender"));
+                                        name.contains("-eo-") || name.startsWith("raw-"));
         System.out.printf(
                 "RESULT|%s|%d|%.3f|%d|%d|%s|%d|0|%s%n",
                 name,

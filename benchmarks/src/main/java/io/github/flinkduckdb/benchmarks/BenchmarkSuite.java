@@ -49,6 +49,22 @@ public final class BenchmarkSuite {
     /** The comparison of the SQL upsert with the SQL append of the same rows. */
     static final String UPSERT_VS_APPEND = "sql-upsert-vs-append";
 
+    /** DuckDB alone doing exactly-once's three passes, appending ({@link RawStaged}). */
+    static final String RAW_EO_APPEND = "raw-eo-append";
+
+    /** DuckDB alone doing exactly-once's three passes, upserting ({@link RawStaged}). */
+    static final String RAW_EO_UPSERT = "raw-eo-upsert";
+
+    /** DuckDB's own upsert against its own append, both with exactly-once's passes. */
+    static final String RAW_UPSERT_VS_APPEND = "raw-eo-upsert-vs-append";
+
+    static final String TYPED_EO = "duckdb-typed-eo-p1";
+
+    /** A case against DuckDB's own limit for the same delivery: the comparison's name. */
+    static String vsOwnLimit(String name) {
+        return name + "-vs-duckdb-alone";
+    }
+
     static final String TRANSFORM = "transform";
     static final String TRANSFORM_BASELINE = "transform-per-message";
     static final String TRANSFORM_BATCHED = "transform-batched-";
@@ -70,7 +86,7 @@ public final class BenchmarkSuite {
                     DISCARDING,
                     "duckdb-typed-alo-p1",
                     "duckdb-typed-alo-p2",
-                    "duckdb-typed-eo-p1",
+                    TYPED_EO,
                     "duckdb-typed-eo-p2",
                     "duckdb-maps-alo-p1",
                     "duckdb-maps-eo-p1");
@@ -207,6 +223,8 @@ public final class BenchmarkSuite {
         plan.put("duckdb-maps-eo-p1", n);
         plan.put(SQL_APPEND, n);
         plan.put(SQL_UPSERT, n);
+        plan.put(RAW_EO_APPEND, n);
+        plan.put(RAW_EO_UPSERT, n);
         plan.put(TRANSFORM, full ? 50_000L : 1_000L);
         plan.put(PIPELINE, full ? 240_000L : 2_000L);
         if (full) {
@@ -222,21 +240,35 @@ public final class BenchmarkSuite {
     static Round round(Map<String, Long> plan) {
         Round round = new Round();
         long raw = plan.get(RAW);
+        int typedEo = -1;
         for (String name : SINK_CASES) {
             int baseline = round.add(RAW, raw);
             int candidate = round.add(name, plan.get(name));
             round.compare(name, baseline, RAW, candidate, name);
+            if (name.equals(TYPED_EO)) {
+                typedEo = candidate;
+            }
         }
         // Raw, append, upsert, raw: each of the three pairs (append vs raw, upsert vs append,
-        // upsert
-        // vs raw) runs back to back, with four runs instead of six.
+        // upsert vs raw) runs back to back, with four runs instead of six. Then DuckDB alone doing
+        // exactly-once's passes, appending right after the raw appender and upserting right after
+        // appending: the limits the exactly-once cases are held against.
         int rawBefore = round.add(RAW, raw);
         int append = round.add(SQL_APPEND, plan.get(SQL_APPEND));
         int upsert = round.add(SQL_UPSERT, plan.get(SQL_UPSERT));
         int rawAfter = round.add(RAW, raw);
+        int rawEoAppend = round.add(RAW_EO_APPEND, plan.get(RAW_EO_APPEND));
+        int rawEoUpsert = round.add(RAW_EO_UPSERT, plan.get(RAW_EO_UPSERT));
         round.compare(SQL_APPEND, rawBefore, RAW, append, SQL_APPEND);
         round.compare(SQL_UPSERT, rawAfter, RAW, upsert, SQL_UPSERT);
         round.compare(UPSERT_VS_APPEND, append, SQL_APPEND, upsert, SQL_UPSERT);
+        round.compare(RAW_EO_APPEND, rawAfter, RAW, rawEoAppend, RAW_EO_APPEND);
+        round.compare(RAW_UPSERT_VS_APPEND, rawEoAppend, RAW_EO_APPEND, rawEoUpsert, RAW_EO_UPSERT);
+        if (typedEo >= 0) {
+            round.compare(vsOwnLimit(TYPED_EO), rawEoAppend, RAW_EO_APPEND, typedEo, TYPED_EO);
+        }
+        round.compare(vsOwnLimit(SQL_APPEND), rawEoAppend, RAW_EO_APPEND, append, SQL_APPEND);
+        round.compare(vsOwnLimit(SQL_UPSERT), rawEoUpsert, RAW_EO_UPSERT, upsert, SQL_UPSERT);
         // One JVM runs the per-message baseline, then each batch size on the same messages.
         int transform = round.add(TRANSFORM, plan.get(TRANSFORM));
         for (int size : TransformBenchmark.BATCH_SIZES) {

@@ -30,6 +30,11 @@ class BenchmarkSmokeTest {
                         BenchmarkSuite.SQL_APPEND,
                         BenchmarkSuite.SQL_UPSERT,
                         BenchmarkSuite.UPSERT_VS_APPEND,
+                        BenchmarkSuite.RAW_EO_APPEND,
+                        BenchmarkSuite.RAW_UPSERT_VS_APPEND,
+                        BenchmarkSuite.vsOwnLimit(BenchmarkSuite.TYPED_EO),
+                        BenchmarkSuite.vsOwnLimit(BenchmarkSuite.SQL_APPEND),
+                        BenchmarkSuite.vsOwnLimit(BenchmarkSuite.SQL_UPSERT),
                         "transform-batched-100",
                         "transform-batched-1000",
                         "transform-batched-5000",
@@ -88,6 +93,19 @@ class BenchmarkSmokeTest {
                                 + " \\| "
                                 + range
                                 + " \\| 1 \\| >= 0\\.8x \\| (yes|no) \\|")
+                .containsPattern(
+                        "\\| raw-eo-upsert vs raw-eo-append \\| .* \\| "
+                                + ratio
+                                + " \\| "
+                                + range
+                                + " \\| "
+                                + ratio
+                                + " \\| "
+                                + range
+                                + " \\| 1 \\| DuckDB's own upsert vs append")
+                .containsPattern(
+                        "\\| duckdb-typed-eo-p1 vs raw-eo-append \\| .* \\| 1 \\| the sink"
+                                + " against DuckDB's own limit \\|")
                 .containsPattern(
                         "\\| batches of 1,000 \\| 1,000 \\| "
                                 + count
