@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -120,40 +119,26 @@ final class PipelineBenchmark {
                         bodies.subList(0, Math.max(1, messages / WARMUP_DIVISOR)));
 
                 ProcessCpu.awaitQuietBroker();
-                double[] cpuBefore = ProcessCpu.cpuSeconds();
-                double rawSeconds =
+                TimedWindow raw =
                         RawConsumer.consume(
                                 connection,
                                 rawQueue,
                                 messages,
                                 RawConsumer.PREFETCH,
-                                RawConsumer.ACK_EVERY);
-                double[] rawCpu = ProcessCpu.since(cpuBefore);
-                System.out.printf(
-                        "RESULT|pipeline-raw-consumer|%d|%.3f|0|0|ok|0|0%n", messages, rawSeconds);
-                printCpu(PIPELINE_RAW_CPU, messages, rawCpu);
+                                RawConsumer.ACK_EVERY,
+                                false);
+                System.out.println(raw.result(BenchmarkSuite.PIPELINE_RAW, 0));
+                printCpu(PIPELINE_RAW_CPU, messages, raw.cpuPerWindow());
 
                 Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
                 ProcessCpu.awaitQuietBroker();
                 long[] latency = new long[1];
-                double[] cpu = new double[2];
-                Map<String, Double> threads = new LinkedHashMap<>();
-                double pipelineSeconds =
+                TimedWindow p1 =
                         pipeline(
-                                project,
-                                validOrders,
-                                admin,
-                                pipeQueue,
-                                messages,
-                                1,
-                                latency,
-                                cpu,
-                                threads);
-                System.out.printf(
-                        "RESULT|pipeline-otter|%d|%.3f|0|0|ok|0|%d%n",
-                        messages, pipelineSeconds, latency[0]);
-                printCpu(PIPELINE_P1_CPU, messages, cpu);
-                for (Map.Entry<String, Double> group : threads.entrySet()) {
+                                project, validOrders, admin, pipeQueue, messages, 1, latency, true);
+                System.out.println(p1.result(BenchmarkSuite.PIPELINE_P1, latency[0]));
+                printCpu(PIPELINE_P1_CPU, messages, p1.cpuPerWindow());
+                for (Map.Entry<String, Double> group : p1.threadsPerWindow().entrySet()) {
                     System.out.printf(
                             java.util.Locale.ROOT,
                             "RESULT|%s%s|%d|%.3f|0|0|ok|0|0%n",
@@ -168,21 +153,11 @@ final class PipelineBenchmark {
                 Path project2 = project(work.resolve("pipeline-p2-" + suffix), amqp, pipeQueue2);
                 // Its latency is not measured: the report gives the one of parallelism 1.
                 ProcessCpu.awaitQuietBroker();
-                double pipelineSeconds2 =
+                TimedWindow p2 =
                         pipeline(
-                                project2,
-                                validOrders,
-                                admin,
-                                pipeQueue2,
-                                messages,
-                                2,
-                                null,
-                                cpu,
-                                null);
-                System.out.printf(
-                        "RESULT|pipeline-otter-p2|%d|%.3f|0|0|ok|0|0%n",
-                        messages, pipelineSeconds2);
-                printCpu(PIPELINE_P2_CPU, messages, cpu);
+                                project2, validOrders, admin, pipeQueue2, messages, 2, null, false);
+                System.out.println(p2.result(BenchmarkSuite.PIPELINE_P2, 0));
+                printCpu(PIPELINE_P2_CPU, messages, p2.cpuPerWindow());
             } finally {
                 admin.queueDelete(rawQueue);
                 admin.queueDelete(pipeQueue);
@@ -215,9 +190,14 @@ final class PipelineBenchmark {
             RawConsumer.publish(admin, raw, bodies, 0);
             RawConsumer.publish(admin, pipe, bodies, 0);
             RawConsumer.consume(
-                    connection, raw, bodies.size(), RawConsumer.PREFETCH, RawConsumer.ACK_EVERY);
+                    connection,
+                    raw,
+                    bodies.size(),
+                    RawConsumer.PREFETCH,
+                    RawConsumer.ACK_EVERY,
+                    false);
             Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
-            pipeline(project, valid, admin, pipe, bodies.size(), 1, null, new double[2], null);
+            pipeline(project, valid, admin, pipe, bodies.size(), 1, null, false);
         } finally {
             admin.queueDelete(raw);
             admin.queueDelete(pipe);
@@ -270,13 +250,12 @@ final class PipelineBenchmark {
     }
 
     /**
-     * Runs the pipeline until every order is readable in Parquet; returns the seconds taken and
-     * puts the CPU seconds of that window in {@code cpuSeconds} (this JVM, the broker). With {@code
-     * medianLatencyMillis} not null, then measures the latency of single messages into it; with
-     * {@code threadCpuSeconds} not null, puts the window's JVM CPU in it by thread group ({@link
-     * ProcessCpu#groupsSince}).
+     * Runs the pipeline until every order is readable in Parquet; returns the ended window (its
+     * steady part after a quarter of the orders, its CPU split by thread with {@code byThread}).
+     * With {@code medianLatencyMillis} not null, then measures the latency of single messages into
+     * it.
      */
-    static double pipeline(
+    static TimedWindow pipeline(
             Path project,
             long validOrders,
             Channel channel,
@@ -284,8 +263,7 @@ final class PipelineBenchmark {
             int messages,
             int parallelism,
             long[] medianLatencyMillis,
-            double[] cpuSeconds,
-            Map<String, Double> threadCpuSeconds)
+            boolean byThread)
             throws Exception {
         OtterProject loaded =
                 OtterProject.load(project, null, null, Interpolator.fromEnvironment());
@@ -330,11 +308,12 @@ final class PipelineBenchmark {
             }
             Thread.sleep(2);
         }
+        TimedWindow window = new TimedWindow(messages, validOrders, byThread);
         long start = System.nanoTime();
-        double[] cpuStart = ProcessCpu.cpuSeconds();
-        Map<String, double[]> threadsStart = threadCpuSeconds == null ? null : ProcessCpu.threads();
         try (ParquetOrders orders = new ParquetOrders(project)) {
-            while (orders.count() < validOrders) {
+            long count;
+            while ((count = orders.count()) < validOrders) {
+                window.passed(count);
                 if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
                     throw new IllegalStateException(
                             "Only "
@@ -345,20 +324,13 @@ final class PipelineBenchmark {
                 }
                 Thread.sleep(50);
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double[] used = ProcessCpu.since(cpuStart);
-            if (threadCpuSeconds != null) {
-                threadCpuSeconds.putAll(
-                        ProcessCpu.groupsSince(threadsStart, ProcessCpu.threads(), used[0]));
-            }
-            cpuSeconds[0] = used[0];
-            cpuSeconds[1] = used[1];
+            window.end();
             if (medianLatencyMillis != null) {
                 medianLatencyMillis[0] = latency(orders, channel, queue);
             }
             run.requestStop();
             runner.join(TimeUnit.MINUTES.toMillis(2));
-            return seconds;
+            return window;
         }
     }
 

@@ -41,43 +41,56 @@ final class PipelineReport {
             return;
         }
         Measurements.Spread otter = m.ratio(PIPELINE_P1);
+        Measurements.Spread otterSteady = m.steadyRatio(PIPELINE_P1);
         sb.append(
                 String.format(
                         Locale.ROOT,
                         "%nPipeline (RabbitMQ -> seed models -> Parquet, prefetch %d, acks at"
                                 + " checkpoints every %d ms; each pair: the raw consumer, then the"
-                                + " pipeline, on the same broker in one JVM):%n"
-                                + "| variant | messages | messages/s | ratio | spread | pairs |"
-                                + " target | met |%n"
-                                + "|---|---:|---:|---:|---:|---:|---|---|%n"
+                                + " pipeline, on the same broker in one JVM; steady: after a"
+                                + " quarter of the messages is through, to the end):%n"
+                                + "| variant | messages | messages/s | steady messages/s | ratio |"
+                                + " spread | steady ratio | steady spread | pairs | target | met"
+                                + " |%n"
+                                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|%n"
                                 + "| raw consumer at its best (prefetch %d, multiple ack every %d"
-                                + " messages) | %,d | %,.0f | 1.00x | - | %s | baseline | - |%n"
+                                + " messages) | %,d | %,.0f | %s | 1.00x | - | 1.00x | - | %s |"
+                                + " baseline | - |%n"
                                 + "| otter pipeline (rows readable in Parquet) | %,d | %,.0f | %s |"
-                                + " %s | %d | >= 0.8x raw consumer | %s |%n",
+                                + " %s | %s | %s | %s | %d | >= 0.8x raw consumer | %s |%n",
                         PipelineBenchmark.PREFETCH,
                         PipelineBenchmark.ACK_INTERVAL_MS,
                         RawConsumer.PREFETCH,
                         RawConsumer.ACK_EVERY,
                         m.rows(PIPELINE_RAW),
                         m.rowsPerSecond(PIPELINE_RAW).median,
+                        steadyRate(m, PIPELINE_RAW),
                         runs(m.results(PIPELINE_RAW).size()),
                         m.rows(PIPELINE_P1),
                         m.rowsPerSecond(PIPELINE_P1).median,
+                        steadyRate(m, PIPELINE_P1),
                         ratio(otter.median),
                         range(otter.min, otter.max),
+                        otterSteady == null ? "-" : ratio(otterSteady.median),
+                        otterSteady == null ? "-" : range(otterSteady.min, otterSteady.max),
                         otter.count,
-                        otter.median >= 0.8 ? "yes" : "no"));
+                        BenchmarkReport.judged(m, PIPELINE_P1).median >= 0.8 ? "yes" : "no"));
         if (!m.pairs(PIPELINE_P2).isEmpty()) {
             Measurements.Spread p2 = m.ratio(PIPELINE_P2);
+            Measurements.Spread p2Steady = m.steadyRatio(PIPELINE_P2);
             sb.append(
                     String.format(
                             Locale.ROOT,
                             "| otter pipeline, parallelism 2 (two competing consumers) | %,d |"
-                                    + " %,.0f | %s of parallelism 1 | %s | %d | - | - |%n",
+                                    + " %,.0f | %s | %s of parallelism 1 | %s | %s | %s | %d | - |"
+                                    + " - |%n",
                             m.rows(PIPELINE_P2),
                             m.rowsPerSecond(PIPELINE_P2).median,
+                            steadyRate(m, PIPELINE_P2),
                             ratio(p2.median),
                             range(p2.min, p2.max),
+                            p2Steady == null ? "-" : ratio(p2Steady.median),
+                            p2Steady == null ? "-" : range(p2Steady.min, p2Steady.max),
                             p2.count));
         }
         List<Double> latencies = new ArrayList<>();
@@ -99,8 +112,8 @@ final class PipelineReport {
     }
 
     /**
-     * How much of the machine each variant used in its timed window: CPU seconds of this JVM and of
-     * the broker over the window's length (medians), in cores.
+     * How much of the machine each variant used in its timed window's steady part: CPU seconds of
+     * this JVM and of the broker over the window's length (medians), in cores.
      */
     private static void cpuBound(StringBuilder sb, Measurements m) {
         List<String> parts = new ArrayList<>();
@@ -115,7 +128,7 @@ final class PipelineReport {
                     || m.results(v[2]).isEmpty()) {
                 continue;
             }
-            double wall = seconds(m, v[2]);
+            double wall = m.rows(v[2]) / rate(m, v[2]);
             double jvm = seconds(m, v[1]) / wall;
             double broker = seconds(m, v[1] + PipelineBenchmark.BROKER) / wall;
             parts.add(
@@ -133,8 +146,8 @@ final class PipelineReport {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "Cores busy in the timed window (CPU seconds over wall seconds, medians;"
-                                + " %d cores): %s%n",
+                        "Cores busy in the timed window's steady part (CPU seconds over wall"
+                                + " seconds, medians; %d cores): %s%n",
                         Runtime.getRuntime().availableProcessors(),
                         String.join("; ", parts)));
         pipelineBound(sb, m);
@@ -163,7 +176,7 @@ final class PipelineReport {
         double client = seconds(m, PipelineBenchmark.PIPELINE_RAW_CPU) / messages * 1e6;
         double models = 1e6 / m.rowsPerSecond(transform).median;
         int cores = Runtime.getRuntime().availableProcessors();
-        double raw = m.rowsPerSecond(PIPELINE_RAW).median;
+        double raw = rate(m, PIPELINE_RAW);
         double bound = Math.min(raw, cores / ((broker + client + models) / 1e6));
         sb.append(
                 String.format(
@@ -225,6 +238,31 @@ final class PipelineReport {
                         cores,
                         bound,
                         ratio(bound / raw)));
+    }
+
+    /**
+     * The median rate of a variant's runs in their steady parts, where measured, else over their
+     * whole windows: the rate the CPU figures (measured in the same part) belong to.
+     */
+    static double rate(Measurements m, String name) {
+        List<Double> rates = new ArrayList<>();
+        for (Result r : m.results(name)) {
+            if (!Double.isNaN(r.steadyRowsPerSecond())) {
+                rates.add(r.steadyRowsPerSecond());
+            }
+        }
+        return rates.isEmpty()
+                ? m.rowsPerSecond(name).median
+                : Measurements.Spread.of(rates).median;
+    }
+
+    private static String steadyRate(Measurements m, String name) {
+        for (Result r : m.results(name)) {
+            if (!Double.isNaN(r.steadyRowsPerSecond())) {
+                return String.format(Locale.ROOT, "%,.0f", rate(m, name));
+            }
+        }
+        return "-";
     }
 
     /** The median of a result's seconds over its runs. */

@@ -79,7 +79,9 @@ final class RawConsumer {
                 admin.queueDeclare(queue, true, false, false, null);
                 try {
                     publish(admin, queue, bodies, 0);
-                    double seconds = consume(connection, queue, messages, setting[0], setting[1]);
+                    double seconds =
+                            consume(connection, queue, messages, setting[0], setting[1], false)
+                                    .seconds();
                     System.out.printf(
                             "RESULT|pipeline-raw-prefetch-%d-ack-every-%d|%d|%.3f|0|0|ok|0|0%n",
                             setting[0], setting[1], messages, seconds);
@@ -92,16 +94,22 @@ final class RawConsumer {
 
     /**
      * The baseline: consume with {@code prefetch} and acknowledge (multiple) every {@code ackEvery}
-     * messages, from the delivery thread.
+     * messages, from the delivery thread; returns the ended window (its steady part after a quarter
+     * of the messages, split by thread with {@code byThread}).
      */
-    static double consume(
-            Connection connection, String queue, int messages, int prefetch, int ackEvery)
+    static TimedWindow consume(
+            Connection connection,
+            String queue,
+            int messages,
+            int prefetch,
+            int ackEvery,
+            boolean byThread)
             throws Exception {
         Channel channel = connection.createChannel();
         channel.basicQos(prefetch);
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong received = new AtomicLong();
-        long start = System.nanoTime();
+        TimedWindow window = new TimedWindow(messages, messages, byThread);
         channel.basicConsume(
                 queue,
                 false,
@@ -114,6 +122,7 @@ final class RawConsumer {
                             byte[] body)
                             throws java.io.IOException {
                         long n = received.incrementAndGet();
+                        window.passed(n);
                         if (n % ackEvery == 0 || n == messages) {
                             getChannel().basicAck(envelope.getDeliveryTag(), true);
                         }
@@ -126,8 +135,8 @@ final class RawConsumer {
             throw new IllegalStateException(
                     "The raw consumer got " + received.get() + " of " + messages + " messages");
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        window.end();
         channel.close();
-        return seconds;
+        return window;
     }
 }
