@@ -1,6 +1,8 @@
 package io.github.flinkduckdb.otter.runner;
 
-import java.util.Objects;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -15,11 +17,12 @@ final class Causes {
 
     /**
      * {@code e}, then its cause, then that one's, outermost first. The stream is lazy: a search
-     * that stops at the first match reads no deeper. An exception whose {@code getCause()} returns
-     * itself ends the chain (the default {@link Throwable#getCause()} never does, an override may);
-     * longer cycles are not looked for.
+     * that stops at the first match reads no deeper. The chain ends at an exception met before:
+     * {@link Throwable#initCause} refuses only an exception's own self, so two exceptions can be
+     * each other's cause, and an override of {@code getCause()} may return anything.
      */
     static Stream<Throwable> chain(Throwable e) {
-        return Stream.iterate(e, Objects::nonNull, t -> t.getCause() == t ? null : t.getCause());
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        return Stream.iterate(e, t -> t != null && seen.add(t), Throwable::getCause);
     }
 }
