@@ -1,8 +1,5 @@
 package io.github.flinkduckdb.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,7 +305,7 @@ public final class BenchmarkSuite {
                             pairs,
                             slot.name,
                             slot.rows);
-                    bySlot.addAll(fork(List.of(slot), work));
+                    bySlot.addAll(CaseJvms.fork(List.of(slot), work));
                 }
             } else {
                 System.err.printf(
@@ -317,7 +314,7 @@ public final class BenchmarkSuite {
                         r,
                         pairs,
                         round.slots.size());
-                bySlot.addAll(fork(round.slots, work));
+                bySlot.addAll(CaseJvms.fork(round.slots, work));
             }
             for (List<Result> results : bySlot) {
                 for (Result result : results) {
@@ -335,7 +332,10 @@ public final class BenchmarkSuite {
         for (String key : List.of(MEMORY, MEMORY_4X)) {
             if (plan.containsKey(key)) {
                 System.err.printf(Locale.ROOT, "%s with %,d rows%n", key, plan.get(key));
-                Result r = fork(List.of(new Slot(MEMORY_CASE, plan.get(key))), work).get(0).get(0);
+                Result r =
+                        CaseJvms.fork(List.of(new Slot(MEMORY_CASE, plan.get(key))), work)
+                                .get(0)
+                                .get(0);
                 measurements.add(
                         new Result(
                                 key,
@@ -391,7 +391,7 @@ public final class BenchmarkSuite {
             Files.deleteIfExists(jfr);
             System.err.printf(Locale.ROOT, "profiling %s with %,d rows%n", name, plan.get(name));
             List<Result> results =
-                    fork(
+                    CaseJvms.fork(
                                     List.of(new Slot(name, plan.get(name))),
                                     work,
                                     List.of(
@@ -420,87 +420,5 @@ public final class BenchmarkSuite {
             }
         }
         throw new IllegalStateException("No result " + name + " among " + results.size());
-    }
-
-    /** Runs the slots in one JVM, in order; returns the results of each slot. */
-    static List<List<Result>> fork(List<Slot> slots, Path work) throws Exception {
-        return fork(slots, work, List.of());
-    }
-
-    /** Runs the slots in one JVM started with {@code jvmArgs}; returns each slot's results. */
-    static List<List<Result>> fork(List<Slot> slots, Path work, List<String> jvmArgs)
-            throws Exception {
-        String classpath =
-                System.getProperty("bench.classes")
-                        + File.pathSeparator
-                        + new String(
-                                        Files.readAllBytes(
-                                                Paths.get(
-                                                        System.getProperty(
-                                                                "bench.classpath.file"))),
-                                        StandardCharsets.UTF_8)
-                                .trim();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        cmd.add("-XX:+UseParallelGC");
-        cmd.add("--add-opens=java.base/java.util=ALL-UNNAMED");
-        cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-        cmd.add("--add-opens=java.base/java.time=ALL-UNNAMED");
-        cmd.addAll(jvmArgs);
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(BenchmarkCase.class.getName());
-        cmd.add(work.toAbsolutePath().toString());
-        StringBuilder names = new StringBuilder();
-        for (Slot slot : slots) {
-            cmd.add(slot.name);
-            cmd.add(String.valueOf(slot.rows));
-            names.append(names.length() == 0 ? "" : ", ").append(slot.name);
-        }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        List<List<Result>> bySlot = new ArrayList<>();
-        List<Result> current = new ArrayList<>();
-        StringBuilder output = new StringBuilder();
-        try (BufferedReader r =
-                new BufferedReader(
-                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.startsWith("RESULT|")) {
-                    current.add(parse(line));
-                } else if (line.startsWith("DONE|")) {
-                    bySlot.add(current);
-                    current = new ArrayList<>();
-                } else {
-                    output.append(line).append('\n');
-                }
-            }
-        }
-        int exit = p.waitFor();
-        boolean complete = bySlot.size() == slots.size();
-        for (List<Result> results : bySlot) {
-            complete &= !results.isEmpty();
-        }
-        if (exit != 0 || !complete) {
-            throw new IllegalStateException(
-                    "Benchmark run of " + names + " failed (exit " + exit + "):\n" + output);
-        }
-        return bySlot;
-    }
-
-    private static Result parse(String line) {
-        String[] f = line.split("\\|");
-        return new Result(
-                f[1],
-                Long.parseLong(f[2]),
-                Double.parseDouble(f[3]),
-                Long.parseLong(f[4]),
-                Long.parseLong(f[5]),
-                f[6],
-                Long.parseLong(f[7]),
-                Long.parseLong(f[8]),
-                f.length > 10 ? Long.parseLong(f[9]) : 0,
-                f.length > 10 ? Double.parseDouble(f[10]) : 0);
     }
 }
