@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileStore;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,7 +40,9 @@ import java.util.stream.Stream;
  *       published: merge the chunks with DuckDB into {@code commits/<writer>/<roll>.tmp/}
  *       (partitioned, split at {@code max_file_bytes}, the {@code dedupe_key} recorded in each
  *       file's key-value metadata), sync the files and folders, and rename the folder to {@code
- *       commits/<writer>/<roll>/}: the merge is then complete.
+ *       commits/<writer>/<roll>/}: the merge is then complete. A roll of one chunk that is already
+ *       its output file (no {@code partition_by}, no {@code dedupe_key}, within {@code
+ *       max_file_bytes}) is not rewritten: the chunk is hard-linked into the folder.
  *   <li>Publish with one rename: the merge folder becomes {@code <model>/commit_<roll>/} (its files
  *       {@code [key=value/]part-<roll>-<n>.parquet}), or, for a roll of a model without {@code
  *       partition_by} that fits one file, that file becomes {@code <model>/part-<roll>-0.parquet}.
@@ -182,7 +185,11 @@ final class ParquetFileCommitter {
             }
             deleteRecursively(tmp);
             Files.createDirectories(tmp.getParent());
-            merge(duckdb, chunks, tmp, roll.id());
+            if (isOutputFile(chunks)) {
+                linkAsOutput(chunks.get(0), tmp, roll.id());
+            } else {
+                merge(duckdb, chunks, tmp, roll.id());
+            }
             syncTree(tmp);
             hook.reached(Step.MERGE_WRITTEN, roll);
             move(tmp, merged);
@@ -327,6 +334,34 @@ final class ParquetFileCommitter {
             if (Files.isDirectory(p)) {
                 FileSync.directory(p);
             }
+        }
+    }
+
+    /**
+     * Whether the roll's one chunk is already its output file: unpartitioned, without a key to
+     * record in the file's metadata, and within {@code max_file_bytes}. A chunk is written with the
+     * output's compression, so merging it alone would rewrite the same rows into the same file;
+     * with {@code max_age_seconds: 0} (a roll per checkpoint) every roll is such a chunk.
+     */
+    private boolean isOutputFile(List<Path> chunks) throws IOException {
+        return chunks.size() == 1
+                && partitionBy.isEmpty()
+                && dedupeKey.isEmpty()
+                && Files.size(chunks.get(0)) <= maxFileBytes;
+    }
+
+    /**
+     * The merge of a roll whose one chunk is its output file: a hard link to the chunk in the merge
+     * folder (a copy where the file system has no hard links). The chunk keeps its name until step
+     * 3, so a replay finds it as before.
+     */
+    private static void linkAsOutput(Path chunk, Path target, String rollId) throws IOException {
+        Files.createDirectories(target);
+        Path file = target.resolve("part-" + rollId + "-0.parquet");
+        try {
+            Files.createLink(file, chunk);
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.copy(chunk, file);
         }
     }
 

@@ -120,6 +120,29 @@ class ParquetFileCommitterTest {
     }
 
     @Test
+    void aRollOfOneChunkPublishesTheChunkItselfUnlessItNeedsAMerge() throws Exception {
+        chunk("w/c1.parquet", 0, 100);
+        byte[] chunkBytes = Files.readAllBytes(chunks.resolve("w/c1.parquet"));
+        ParquetRoll roll = new ParquetRoll("r1", 2, List.of("w/c1.parquet"), 100);
+
+        assertThat(committer(List.of(), List.of()).commit(duckdb, roll, chunks))
+                .containsExactly(out.resolve("part-r1-0.parquet"));
+        // Not rewritten: the published file is the chunk, byte for byte.
+        assertThat(Files.readAllBytes(out.resolve("part-r1-0.parquet"))).isEqualTo(chunkBytes);
+        assertThat(rowsInOutput()).isEqualTo(100);
+        assertThat(files(chunks)).isEmpty();
+        assertThat(files(commits)).isEmpty();
+
+        // With a dedupe key the file must carry it in its metadata: merged, not linked.
+        chunk("w/c2.parquet", 100, 200);
+        byte[] secondBytes = Files.readAllBytes(chunks.resolve("w/c2.parquet"));
+        ParquetRoll keyed = new ParquetRoll("r2", 3, List.of("w/c2.parquet"), 100);
+        committer(List.of(), List.of("id")).commit(duckdb, keyed, chunks);
+        assertThat(Files.readAllBytes(out.resolve("part-r2-0.parquet"))).isNotEqualTo(secondBytes);
+        assertThat(rowsInOutput()).isEqualTo(200);
+    }
+
+    @Test
     void redoesAnInterruptedMerge() throws Exception {
         ParquetRoll roll = twoChunks();
         // A crash in the middle of COPY leaves a half-written temporary folder.

@@ -40,21 +40,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ParquetRollAtomicityTest {
 
-    /** How a roll is laid out: by partition, split at max_file_bytes, or one file. */
+    /**
+     * How a roll is laid out: by partition, split at max_file_bytes, merged into one file, or one
+     * chunk that is its own file (linked, not rewritten).
+     */
     enum Layout {
-        PARTITIONED(List.of("currency"), 128L << 20, 60_000),
+        PARTITIONED(List.of("currency"), 128L << 20, 60_000, 2),
         // DuckDB splits files between row groups (122,880 rows): three of them, 1 MB each file.
-        SPLIT(List.of(), 1_000_000, 300_000),
-        SINGLE(List.of(), 128L << 20, 60_000);
+        SPLIT(List.of(), 1_000_000, 300_000, 2),
+        SINGLE(List.of(), 128L << 20, 60_000, 2),
+        ONE_CHUNK(List.of(), 128L << 20, 60_000, 1);
 
         final List<String> partitionBy;
         final long maxFileBytes;
         final long rows;
+        final int chunks;
 
-        Layout(List<String> partitionBy, long maxFileBytes, long rows) {
+        Layout(List<String> partitionBy, long maxFileBytes, long rows, int chunks) {
             this.partitionBy = partitionBy;
             this.maxFileBytes = maxFileBytes;
             this.rows = rows;
+            this.chunks = chunks;
         }
     }
 
@@ -96,6 +102,13 @@ class ParquetRollAtomicityTest {
                 "zstd",
                 layout.maxFileBytes,
                 false);
+    }
+
+    /** A roll of one chunk in writer folder {@code w}: ids from..to-1 in three currencies. */
+    private ParquetRoll oneChunkRoll(String id, String writer, long from, long to)
+            throws SQLException {
+        chunk(writer + "/" + id + "-a.chunk", from, to);
+        return new ParquetRoll(id, 1, List.of(writer + "/" + id + "-a.chunk"), to - from);
     }
 
     /** A roll of two chunks in writer folder {@code w}: ids from..to-1 in three currencies. */
@@ -205,7 +218,10 @@ class ParquetRollAtomicityTest {
     @MethodSource("crashPoints")
     void aCrashAfterAnyStepThenTheReplayPublishesTheRollOnce(Layout layout, Step crashAt)
             throws Exception {
-        ParquetRoll roll = roll("r1", "w", 0, layout.rows);
+        ParquetRoll roll =
+                layout.chunks == 1
+                        ? oneChunkRoll("r1", "w", 0, layout.rows)
+                        : roll("r1", "w", 0, layout.rows);
         ParquetFileCommitter first = committer(layout);
         first.onStep(
                 (step, r) -> {
@@ -247,7 +263,7 @@ class ParquetRollAtomicityTest {
         long expectedFiles =
                 switch (layout) {
                     case PARTITIONED -> 3;
-                    case SINGLE -> 1;
+                    case SINGLE, ONE_CHUNK -> 1;
                     case SPLIT -> seen.get("r1")[1];
                 };
         assertThat(seen.get("r1")[1]).isEqualTo(expectedFiles);
