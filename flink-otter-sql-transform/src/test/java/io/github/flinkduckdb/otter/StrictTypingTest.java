@@ -58,6 +58,44 @@ class StrictTypingTest {
     }
 
     @Test
+    void aKeyTwiceInAnyObjectIsADeadLetterAndTheSameKeyInTwoObjectsIsNot() throws Exception {
+        OtterTransform t = transform();
+        // Declared fields, at the top and in a declared STRUCT.
+        assertThat(parseError(t, "{\"nested\": {\"k\": 1, \"k\": 2}}"))
+                .isEqualTo("malformed JSON at line 1, column 21: Duplicate field 'k'");
+        // An undeclared field, and inside an undeclared object (skipped, still checked).
+        assertThat(parseError(t, "{\"x\": 1, \"id\": 1, \"x\": 2}"))
+                .isEqualTo("malformed JSON at line 1, column 19: Duplicate field 'x'");
+        assertThat(parseError(t, "{\"extra\": [{\"a\": {\"b\": 1, \"b\": 2}}]}"))
+                .isEqualTo("malformed JSON at line 1, column 27: Duplicate field 'b'");
+        // Inside a JSON field, copied as it is.
+        assertThat(parseError(t, "{\"doc\": {\"a\": [{\"b\": 1}, {\"b\": 2, \"b\": 3}]}}"))
+                .isEqualTo("malformed JSON at line 1, column 35: Duplicate field 'b'");
+
+        // A MAP's keys.
+        OtterTransform maps =
+                OtterTransform.builder()
+                        .incomingSchema("id BIGINT, m MAP(VARCHAR, BIGINT)")
+                        .addModel("all", "SELECT id, m FROM incoming")
+                        .build();
+        assertThat(parseError(maps, "{\"m\": {\"a\": 1, \"a\": 2}}"))
+                .isEqualTo("malformed JSON at line 1, column 16: Duplicate field 'a'");
+        assertThat(run(maps, "{\"id\": 1, \"m\": {\"a\": 1, \"b\": 2}}").get(0).rows(0)).hasSize(1);
+
+        // The same key in sibling and nested objects is no duplicate.
+        OtterResult ok =
+                run(
+                                t,
+                                "{\"id\": 7, \"nested\": {\"k\": 1, \"v\": \"k\"}, \"extra\":"
+                                        + " [{\"a\": 1}, {\"a\": {\"a\": 2}}],"
+                                        + " \"doc\": {\"b\": [{\"b\": 1}, {\"b\": 2}]}}")
+                        .get(0);
+        assertThat(ok.deadLetters()).isEmpty();
+        assertThat(ok.rows(0)).hasSize(1);
+        assertThat(ok.rows(0).get(0).getField("id")).isEqualTo(7L);
+    }
+
+    @Test
     void stringForANumberIsADeadLetterNotNull() throws Exception {
         assertThat(parseError(transform(), "{\"id\": 1, \"n\": \"two\"}"))
                 .isEqualTo("field 'n' (BIGINT): expected a whole number, got a string");
@@ -102,7 +140,7 @@ class StrictTypingTest {
         assertThat(parseError(t, "[{\"id\": 1}]"))
                 .isEqualTo("the message is not a JSON object (it starts with an array)");
         assertThat(parseError(t, "{\"id\": 1, \"id\": 2}"))
-                .isEqualTo("malformed JSON at line 1, column 15: Duplicate field 'id'");
+                .isEqualTo("malformed JSON at line 1, column 11: Duplicate field 'id'");
         assertThat(parseError(t, "{\"id\": 1} {\"id\": 2}"))
                 .isEqualTo("unexpected content after the JSON object at line 1, column 11");
         assertThat(parseError(t, "")).isEqualTo("the message is empty");

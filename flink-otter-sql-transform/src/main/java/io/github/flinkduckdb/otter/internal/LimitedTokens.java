@@ -44,9 +44,11 @@ final class LimitedTokens {
     private void walk(JsonParser p, JsonGenerator g, FieldPath path, int depth)
             throws IOException, MessageRejectedException {
         int open = 0;
+        DuplicateKeys keys = new DuplicateKeys();
         JsonToken t = p.currentToken();
         while (true) {
             check(p, path, depth + open);
+            keys.track(p, t);
             if (g == null) {
                 // skipping
             } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {

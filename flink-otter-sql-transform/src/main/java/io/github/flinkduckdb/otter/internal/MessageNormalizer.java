@@ -15,8 +15,10 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static io.github.flinkduckdb.otter.internal.MessageRejections.describe;
 import static io.github.flinkduckdb.otter.internal.MessageRejections.field;
@@ -64,7 +66,10 @@ public final class MessageNormalizer {
     public MessageNormalizer(IncomingSchema schema, JsonLimits limits) {
         this.limits = new LimitedTokens(limits);
         this.factory = new JsonFactory();
-        factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Duplicate keys are found here rather than by Jackson's STRICT_DUPLICATE_DETECTION, which
+        // fills a HashSet for every object: a declared object's keys are checked against the
+        // fields already seen (a BitSet), and only undeclared keys, maps and the objects inside
+        // skipped or JSON values are remembered by name (DuplicateKeys).
         // Error texts must not quote the message body.
         factory.disable(JsonParser.Feature.INCLUDE_SOURCE_IN_LOCATION);
         this.root = Node.of(schema.type());
@@ -233,16 +238,27 @@ public final class MessageNormalizer {
             throws IOException, MessageRejectedException {
         g.writeStartObject();
         BitSet seen = new BitSet(node.fieldNames.length);
+        Set<String> undeclared = null;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             limits.check(p, path, depth);
             String name = p.currentName();
             Integer index = node.fieldIndex.get(name);
-            p.nextToken();
             if (index == null) {
+                if (undeclared == null) {
+                    undeclared = new HashSet<>();
+                }
+                if (!undeclared.add(name)) {
+                    throw DuplicateKeys.rejection(p, name);
+                }
+                p.nextToken();
                 limits.skip(p, path.child(name), depth);
                 continue;
             }
+            if (seen.get(index)) {
+                throw DuplicateKeys.rejection(p, name);
+            }
+            p.nextToken();
             seen.set(index);
             g.writeFieldName(name);
             writeValue(p, g, node.children[index], path.child(name), depth);
@@ -289,10 +305,14 @@ public final class MessageNormalizer {
             throw mismatch(path, node.type, "an object", p.currentToken());
         }
         g.writeStartObject();
+        Set<String> keys = new HashSet<>();
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             limits.check(p, path, depth);
             String key = p.currentName();
+            if (!keys.add(key)) {
+                throw DuplicateKeys.rejection(p, key);
+            }
             g.writeFieldName(key);
             p.nextToken();
             writeValue(p, g, node.children[1], path.entry(key), depth);

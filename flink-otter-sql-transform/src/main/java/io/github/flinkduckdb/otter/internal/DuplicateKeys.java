@@ -1,0 +1,72 @@
+package io.github.flinkduckdb.otter.internal;
+
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The keys of the objects inside a value walked token by token (an undeclared or a JSON field): a
+ * key met twice in one object rejects the message, as in the declared ones. A set is made only for
+ * an object that has keys; arrays and empty objects cost a marker on the stack.
+ */
+final class DuplicateKeys {
+
+    private static final Set<String> NONE = Set.of();
+    private final ArrayDeque<Set<String>> open = new ArrayDeque<>();
+    private final List<Set<String>> spare = new ArrayList<>();
+
+    /** Follows the walk at token {@code t}, the parser's current one. */
+    void track(JsonParser p, JsonToken t) throws IOException, MessageRejectedException {
+        if (t == null) {
+            return;
+        }
+        switch (t) {
+            case START_OBJECT:
+            case START_ARRAY:
+                open.push(NONE);
+                return;
+            case END_OBJECT:
+            case END_ARRAY:
+                Set<String> closed = open.pop();
+                if (closed != NONE) {
+                    closed.clear();
+                    spare.add(closed);
+                }
+                return;
+            case FIELD_NAME:
+                Set<String> names = open.peek();
+                if (names == NONE) {
+                    names = spare.isEmpty() ? new HashSet<>() : spare.remove(spare.size() - 1);
+                    open.pop();
+                    open.push(names);
+                }
+                String name = p.currentName();
+                if (!names.add(name)) {
+                    throw rejection(p, name);
+                }
+                return;
+            default:
+        }
+    }
+
+    /**
+     * The rejection of a key met twice in one object, worded as Jackson's own and placed at the
+     * start of the second key (the parser's current token).
+     */
+    static MessageRejectedException rejection(JsonParser p, String name) {
+        JsonLocation at = p.currentTokenLocation();
+        String where =
+                at == null
+                        ? "an unknown position"
+                        : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return new MessageRejectedException(
+                "malformed JSON at " + where + ": Duplicate field '" + name + "'");
+    }
+}
