@@ -6,9 +6,7 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,7 +18,6 @@ final class DuplicateKeys {
 
     private static final Set<String> NONE = Set.of();
     private final ArrayDeque<Set<String>> open = new ArrayDeque<>();
-    private final List<Set<String>> spare = new ArrayList<>();
 
     /** Follows the walk at token {@code t}, the parser's current one. */
     void track(JsonParser p, JsonToken t) throws IOException, MessageRejectedException {
@@ -34,16 +31,12 @@ final class DuplicateKeys {
                 return;
             case END_OBJECT:
             case END_ARRAY:
-                Set<String> closed = open.pop();
-                if (closed != NONE) {
-                    closed.clear();
-                    spare.add(closed);
-                }
+                open.pop();
                 return;
             case FIELD_NAME:
                 Set<String> names = open.peek();
                 if (names == NONE) {
-                    names = spare.isEmpty() ? new HashSet<>() : spare.remove(spare.size() - 1);
+                    names = new HashSet<>();
                     open.pop();
                     open.push(names);
                 }
