@@ -1,6 +1,5 @@
 package io.github.flinkduckdb.otter.internal;
 
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 
@@ -17,7 +16,9 @@ import java.util.Set;
 final class DuplicateKeys {
 
     private static final Set<String> NONE = Set.of();
-    private final ArrayDeque<Set<String>> open = new ArrayDeque<>();
+
+    /** The objects and arrays open around the current token; made at the first one. */
+    private ArrayDeque<Set<String>> open;
 
     /** Follows the walk at token {@code t}, the parser's current one. */
     void track(JsonParser p, JsonToken t) throws IOException, MessageRejectedException {
@@ -27,6 +28,9 @@ final class DuplicateKeys {
         switch (t) {
             case START_OBJECT:
             case START_ARRAY:
+                if (open == null) {
+                    open = new ArrayDeque<>();
+                }
                 open.push(NONE);
                 return;
             case END_OBJECT:
@@ -54,12 +58,11 @@ final class DuplicateKeys {
      * start of the second key (the parser's current token).
      */
     static MessageRejectedException rejection(JsonParser p, String name) {
-        JsonLocation at = p.currentTokenLocation();
-        String where =
-                at == null
-                        ? "an unknown position"
-                        : "line " + at.getLineNr() + ", column " + at.getColumnNr();
         return new MessageRejectedException(
-                "malformed JSON at " + where + ": Duplicate field '" + name + "'");
+                "malformed JSON at "
+                        + MessageRejections.where(p.currentTokenLocation())
+                        + ": Duplicate field '"
+                        + name
+                        + "'");
     }
 }

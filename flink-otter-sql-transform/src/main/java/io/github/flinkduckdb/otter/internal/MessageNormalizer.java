@@ -6,7 +6,6 @@ import io.github.flinkduckdb.schema.DuckDBType;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonGenerator;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
@@ -23,6 +22,7 @@ import java.util.Set;
 import static io.github.flinkduckdb.otter.internal.MessageRejections.describe;
 import static io.github.flinkduckdb.otter.internal.MessageRejections.field;
 import static io.github.flinkduckdb.otter.internal.MessageRejections.mismatch;
+import static io.github.flinkduckdb.otter.internal.MessageRejections.where;
 
 /**
  * Checks a message against the declared incoming schema, strictly, and rewrites it as JSON that
@@ -117,13 +117,6 @@ public final class MessageNormalizer {
     private static String withoutSource(JsonProcessingException e) {
         String m = String.valueOf(e.getOriginalMessage());
         return SOURCE.matcher(m).replaceAll("").trim();
-    }
-
-    private static String where(JsonLocation location) {
-        if (location == null) {
-            return "an unknown position";
-        }
-        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.github.flinkduckdb.otter.internal;
 
 import io.github.flinkduckdb.schema.DuckDBType;
 
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonLocation;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 
 /**
@@ -56,5 +57,13 @@ final class MessageRejections {
             default:
                 return t.name();
         }
+    }
+
+    /** A parser position as error texts give it. */
+    static String where(JsonLocation location) {
+        if (location == null) {
+            return "an unknown position";
+        }
+        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 }

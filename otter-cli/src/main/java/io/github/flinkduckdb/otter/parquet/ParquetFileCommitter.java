@@ -8,20 +8,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -183,16 +178,16 @@ final class ParquetFileCommitter {
                                 + missing
                                 + " (was the staging folder cleaned by hand?)");
             }
-            deleteRecursively(tmp);
+            StagingFiles.deleteRecursively(tmp);
             Files.createDirectories(tmp.getParent());
             if (isOutputFile(chunks)) {
                 linkAsOutput(chunks.get(0), tmp, roll.id());
             } else {
                 merge(duckdb, chunks, tmp, roll.id());
             }
-            syncTree(tmp);
+            StagingFiles.syncTree(tmp);
             hook.reached(Step.MERGE_WRITTEN, roll);
-            move(tmp, merged);
+            StagingFiles.move(tmp, merged);
             FileSync.directory(merged.getParent());
             hook.reached(Step.MERGED, roll);
         }
@@ -204,7 +199,7 @@ final class ParquetFileCommitter {
 
     /** Step 2: one rename makes every file of the merged roll visible. */
     private List<Path> publish(ParquetRoll roll, Path merged) throws IOException {
-        List<Path> files = renameLegacyPending(regularFiles(merged));
+        List<Path> files = renameLegacyPending(StagingFiles.regularFiles(merged));
         if (files.isEmpty()) {
             // The single file of an unpartitioned roll was renamed before.
             return List.of();
@@ -212,14 +207,14 @@ final class ParquetFileCommitter {
         Files.createDirectories(outputDir);
         if (partitionBy.isEmpty() && files.size() == 1) {
             Path target = outputDir.resolve(files.get(0).getFileName().toString());
-            move(files.get(0), target);
+            StagingFiles.move(files.get(0), target);
             FileSync.directory(outputDir);
             return List.of(target);
         }
         Path target = outputDir.resolve(ROLL_FOLDER_PREFIX + roll.id());
-        move(merged, target);
+        StagingFiles.move(merged, target);
         FileSync.directory(outputDir);
-        return regularFiles(target);
+        return StagingFiles.regularFiles(target);
     }
 
     /** Step 3: deletes the chunks, then {@code leftover} (the merge folder or its tmp). */
@@ -228,7 +223,7 @@ final class ParquetFileCommitter {
             Files.deleteIfExists(chunk);
         }
         hook.reached(Step.CHUNKS_DELETED, roll);
-        deleteRecursively(leftover);
+        StagingFiles.deleteRecursively(leftover);
     }
 
     /** Whether the roll's folder or single file is in the output tree. */
@@ -283,7 +278,7 @@ final class ParquetFileCommitter {
                             "Model {}: removing {}, left by an interrupted Parquet commit",
                             model,
                             entry);
-                    deleteRecursively(entry);
+                    StagingFiles.deleteRecursively(entry);
                 }
             }
         }
@@ -302,39 +297,12 @@ final class ParquetFileCommitter {
                         f.resolveSibling(
                                 name.substring(0, name.length() - LEGACY_PENDING.length())
                                         + ".parquet");
-                move(f, to);
+                StagingFiles.move(f, to);
                 f = to;
             }
             renamed.add(f);
         }
         return renamed;
-    }
-
-    private static List<Path> regularFiles(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).sorted().toList();
-        }
-    }
-
-    /** fsyncs the files and folders under {@code dir}, so its rename publishes durable files. */
-    private static void syncTree(Path dir) throws IOException {
-        List<Path> all;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            all = walk.toList();
-        }
-        for (Path p : all) {
-            if (Files.isRegularFile(p)) {
-                FileSync.file(p);
-            }
-        }
-        for (Path p : all) {
-            if (Files.isDirectory(p)) {
-                FileSync.directory(p);
-            }
-        }
     }
 
     /**
@@ -395,7 +363,7 @@ final class ParquetFileCommitter {
                     Files.move(file, to);
                 }
             }
-            deleteRecursively(part);
+            StagingFiles.deleteRecursively(part);
             k++;
         }
     }
@@ -457,42 +425,6 @@ final class ParquetFileCommitter {
             return JSON.writeValueAsString(names);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write column names as JSON: " + names, e);
-        }
-    }
-
-    static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException(
-                    "Cannot rename "
-                            + from
-                            + " to "
-                            + to
-                            + " atomically (different file systems?): "
-                            + e.getMessage(),
-                    e);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (NoSuchFileException ignored) {
-                                    // removed concurrently: fine
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 

@@ -185,7 +185,7 @@ final class ParquetStagingBuffer implements AutoCloseable {
         } finally {
             connection.close();
             try {
-                ParquetFileCommitter.deleteRecursively(spillDir);
+                StagingFiles.deleteRecursively(spillDir);
             } catch (IOException e) {
                 // Only scratch space; the next start does not depend on it.
             }
