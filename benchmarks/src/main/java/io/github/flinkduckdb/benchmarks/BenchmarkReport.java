@@ -267,6 +267,14 @@ final class BenchmarkReport {
      * (DuckDB alone: 0.70x)": the target lies beyond DuckDB's own limit.
      */
     static String metOrBound(boolean met, double target, Measurements m, String bound) {
+        return metOrBound(met, target, m, bound, "DuckDB alone");
+    }
+
+    /**
+     * {@link #metOrBound(boolean, double, Measurements, String)} with the bound named {@code what}.
+     */
+    static String metOrBound(
+            boolean met, double target, Measurements m, String bound, String what) {
         if (met) {
             return "yes";
         }
@@ -274,7 +282,7 @@ final class BenchmarkReport {
             return "no";
         }
         double own = judged(m, bound).median;
-        return own < target ? "no (DuckDB alone: " + ratio(own) + ")" : "no";
+        return own < target ? "no (" + what + ": " + ratio(own) + ")" : "no";
     }
 
     private static void profile(StringBuilder sb, Measurements m) {

@@ -69,6 +69,10 @@ public final class BenchmarkSuite {
     static final String NON_ROW_LOCAL = "transform-non-row-local-batched";
     static final String PIPELINE = "pipeline";
     static final String PIPELINE_RAW = "pipeline-raw-consumer";
+
+    /** The raw consumer running the models itself, no Flink ({@link ConsumerTransform}). */
+    static final String PIPELINE_ALONE = "pipeline-consumer-transform";
+
     static final String PIPELINE_P1 = "pipeline-otter";
     static final String PIPELINE_P2 = "pipeline-otter-p2";
     static final String MEMORY_CASE = "duckdb-typed-alo-p1";
@@ -280,6 +284,8 @@ public final class BenchmarkSuite {
         // One JVM runs the raw consumer, then the pipeline at parallelism 1, then at 2.
         int pipeline = round.add(PIPELINE, plan.get(PIPELINE));
         round.compare(PIPELINE_P1, pipeline, PIPELINE_RAW, pipeline, PIPELINE_P1);
+        round.compare(PIPELINE_ALONE, pipeline, PIPELINE_RAW, pipeline, PIPELINE_ALONE);
+        round.compare(vsOwnLimit(PIPELINE_P1), pipeline, PIPELINE_ALONE, pipeline, PIPELINE_P1);
         round.compare(PIPELINE_P2, pipeline, PIPELINE_P1, pipeline, PIPELINE_P2);
         return round;
     }

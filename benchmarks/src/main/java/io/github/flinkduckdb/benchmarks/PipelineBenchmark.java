@@ -62,6 +62,7 @@ final class PipelineBenchmark {
      */
     static final String PIPELINE_RAW_CPU = "pipeline-raw-consumer-cpu";
 
+    static final String PIPELINE_ALONE_CPU = "pipeline-consumer-transform-cpu";
     static final String PIPELINE_P1_CPU = "pipeline-otter-cpu";
     static final String PIPELINE_P2_CPU = "pipeline-otter-p2-cpu";
     static final String BROKER = "-broker";
@@ -97,17 +98,20 @@ final class PipelineBenchmark {
         long validOrders = validOrders(bodies);
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         String rawQueue = "bench-raw-" + suffix;
+        String aloneQueue = "bench-alone-" + suffix;
         String pipeQueue = "bench-pipeline-" + suffix;
         String pipeQueue2 = "bench-pipeline-p2-" + suffix;
         try (Connection connection = RawConsumer.connect(amqp, "benchmark")) {
             Channel admin = connection.createChannel();
             try {
                 admin.queueDeclare(rawQueue, true, false, false, null);
+                admin.queueDeclare(aloneQueue, true, false, false, null);
                 admin.queueDeclare(pipeQueue, true, false, false, null);
                 admin.queueDeclare(pipeQueue + ".dlq", true, false, false, null);
                 admin.queueDeclare(pipeQueue2, true, false, false, null);
                 admin.queueDeclare(pipeQueue2 + ".dlq", true, false, false, null);
                 RawConsumer.publish(admin, rawQueue, bodies, 0);
+                RawConsumer.publish(admin, aloneQueue, bodies, 0);
                 RawConsumer.publish(admin, pipeQueue, bodies, 0);
                 RawConsumer.publish(admin, pipeQueue2, bodies, 0);
                 warmUp(
@@ -129,6 +133,20 @@ final class PipelineBenchmark {
                                 false);
                 System.out.println(raw.result(BenchmarkSuite.PIPELINE_RAW, 0));
                 printCpu(PIPELINE_RAW_CPU, messages, raw.cpuPerWindow());
+
+                // The pipeline's own limit: the raw consumer running the models itself.
+                OtterTransform aloneTransform =
+                        transform(
+                                project(
+                                        work.resolve("pipeline-alone-" + suffix),
+                                        amqp,
+                                        aloneQueue));
+                ProcessCpu.awaitQuietBroker();
+                TimedWindow alone =
+                        ConsumerTransform.consume(
+                                connection, aloneQueue, messages, aloneTransform, validOrders);
+                System.out.println(alone.result(BenchmarkSuite.PIPELINE_ALONE, 0));
+                printCpu(PIPELINE_ALONE_CPU, messages, alone.cpuPerWindow());
 
                 Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
                 ProcessCpu.awaitQuietBroker();
@@ -160,6 +178,7 @@ final class PipelineBenchmark {
                 printCpu(PIPELINE_P2_CPU, messages, p2.cpuPerWindow());
             } finally {
                 admin.queueDelete(rawQueue);
+                admin.queueDelete(aloneQueue);
                 admin.queueDelete(pipeQueue);
                 admin.queueDelete(pipeQueue + ".dlq");
                 admin.queueDelete(pipeQueue2);
@@ -181,13 +200,16 @@ final class PipelineBenchmark {
             List<byte[]> bodies)
             throws Exception {
         String raw = "bench-warm-raw-" + suffix;
+        String alone = "bench-warm-alone-" + suffix;
         String pipe = "bench-warm-pipeline-" + suffix;
         long valid = validOrders(bodies);
         try {
             admin.queueDeclare(raw, true, false, false, null);
+            admin.queueDeclare(alone, true, false, false, null);
             admin.queueDeclare(pipe, true, false, false, null);
             admin.queueDeclare(pipe + ".dlq", true, false, false, null);
             RawConsumer.publish(admin, raw, bodies, 0);
+            RawConsumer.publish(admin, alone, bodies, 0);
             RawConsumer.publish(admin, pipe, bodies, 0);
             RawConsumer.consume(
                     connection,
@@ -196,10 +218,17 @@ final class PipelineBenchmark {
                     RawConsumer.PREFETCH,
                     RawConsumer.ACK_EVERY,
                     false);
+            ConsumerTransform.consume(
+                    connection,
+                    alone,
+                    bodies.size(),
+                    transform(project(work.resolve("pipeline-warm-alone-" + suffix), amqp, alone)),
+                    valid);
             Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
             pipeline(project, valid, admin, pipe, bodies.size(), 1, null, false);
         } finally {
             admin.queueDelete(raw);
+            admin.queueDelete(alone);
             admin.queueDelete(pipe);
             admin.queueDelete(pipe + ".dlq");
         }
@@ -214,6 +243,12 @@ final class PipelineBenchmark {
             }
         }
         return valid;
+    }
+
+    /** The transform of the project in {@code project}, as {@code otter run} builds it. */
+    private static OtterTransform transform(Path project) throws Exception {
+        return ProjectTransforms.build(
+                OtterProject.load(project, null, null, Interpolator.fromEnvironment()));
     }
 
     private static Path project(Path dir, AmqpBroker amqp, String queue) throws Exception {

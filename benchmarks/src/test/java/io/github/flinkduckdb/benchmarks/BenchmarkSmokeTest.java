@@ -40,6 +40,8 @@ class BenchmarkSmokeTest {
                         "transform-batched-5000",
                         BenchmarkSuite.NON_ROW_LOCAL,
                         BenchmarkSuite.PIPELINE_P1,
+                        BenchmarkSuite.PIPELINE_ALONE,
+                        BenchmarkSuite.vsOwnLimit(BenchmarkSuite.PIPELINE_P1),
                         BenchmarkSuite.PIPELINE_P2));
         for (String comparison : comparisons) {
             assertThat(m.pairs(comparison)).as(comparison).hasSize(1);
@@ -126,10 +128,27 @@ class BenchmarkSmokeTest {
                                 + "|-) \\| ("
                                 + range
                                 + "|-) \\| 1 \\|")
+                .containsPattern(
+                        "\\| raw consumer running the models itself \\(no Flink; rows counted, not"
+                                + " written\\): the pipeline's own limit \\| 2,000 \\| "
+                                + count
+                                + " \\| .* \\| "
+                                + ratio
+                                + " of the raw consumer \\| "
+                                + range
+                                + " \\| .* \\| 1 \\| - \\| - \\|")
+                .containsPattern(
+                        "\\| otter pipeline against that limit \\| 2,000 \\| .* \\| "
+                                + ratio
+                                + " of the limit \\| "
+                                + range
+                                + " \\| .* \\| 1 \\| - \\| - \\|")
                 .contains("| otter pipeline, parallelism 2")
                 .containsPattern(
                         "Cores busy in the timed window's steady part \\(.*\\): raw consumer \\d+\\.\\d\\d \\(JVM"
-                                + " \\d+\\.\\d\\d, broker \\d+\\.\\d\\d\\); otter pipeline \\d+\\.\\d\\d")
+                                + " \\d+\\.\\d\\d, broker \\d+\\.\\d\\d\\); consumer running the models"
+                                + " \\d+\\.\\d\\d \\(JVM \\d+\\.\\d\\d, broker \\d+\\.\\d\\d\\); otter pipeline"
+                                + " \\d+\\.\\d\\d")
                 .containsPattern(
                         "Bound on this machine, .*: the raw consumer's CPU per message \\(broker"
                                 + " \\d+\\.\\d us, client \\d+\\.\\d us\\) plus the transform's own"
