@@ -114,12 +114,16 @@ final class PipelineBenchmark {
                 RawConsumer.publish(admin, aloneQueue, bodies, 0);
                 RawConsumer.publish(admin, pipeQueue, bodies, 0);
                 RawConsumer.publish(admin, pipeQueue2, bodies, 0);
+                Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
+                // The models as the pipeline builds them, for the consumer running them itself.
+                OtterTransform models = transform(project);
                 warmUp(
                         connection,
                         admin,
                         amqp,
                         work,
                         suffix,
+                        models,
                         bodies.subList(0, Math.max(1, messages / WARMUP_DIVISOR)));
 
                 ProcessCpu.awaitQuietBroker();
@@ -135,20 +139,13 @@ final class PipelineBenchmark {
                 printCpu(PIPELINE_RAW_CPU, messages, raw.cpuPerWindow());
 
                 // The pipeline's own limit: the raw consumer running the models itself.
-                OtterTransform aloneTransform =
-                        transform(
-                                project(
-                                        work.resolve("pipeline-alone-" + suffix),
-                                        amqp,
-                                        aloneQueue));
                 ProcessCpu.awaitQuietBroker();
                 TimedWindow alone =
                         ConsumerTransform.consume(
-                                connection, aloneQueue, messages, aloneTransform, validOrders);
+                                connection, aloneQueue, messages, models, validOrders);
                 System.out.println(alone.result(BenchmarkSuite.PIPELINE_ALONE, 0));
                 printCpu(PIPELINE_ALONE_CPU, messages, alone.cpuPerWindow());
 
-                Path project = project(work.resolve("pipeline-" + suffix), amqp, pipeQueue);
                 ProcessCpu.awaitQuietBroker();
                 long[] latency = new long[1];
                 TimedWindow p1 =
@@ -188,8 +185,9 @@ final class PipelineBenchmark {
     }
 
     /**
-     * Runs the raw consumer and the pipeline once on {@code bodies}, untimed, so that the timed
-     * runs after it measure compiled code rather than the JIT compiling it.
+     * Runs the raw consumer, the consumer running {@code models} and the pipeline once on {@code
+     * bodies}, untimed, so that the timed runs after it measure compiled code rather than the JIT
+     * compiling it.
      */
     private static void warmUp(
             Connection connection,
@@ -197,6 +195,7 @@ final class PipelineBenchmark {
             AmqpBroker amqp,
             Path work,
             String suffix,
+            OtterTransform models,
             List<byte[]> bodies)
             throws Exception {
         String raw = "bench-warm-raw-" + suffix;
@@ -218,12 +217,7 @@ final class PipelineBenchmark {
                     RawConsumer.PREFETCH,
                     RawConsumer.ACK_EVERY,
                     false);
-            ConsumerTransform.consume(
-                    connection,
-                    alone,
-                    bodies.size(),
-                    transform(project(work.resolve("pipeline-warm-alone-" + suffix), amqp, alone)),
-                    valid);
+            ConsumerTransform.consume(connection, alone, bodies.size(), models, valid);
             Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
             pipeline(project, valid, admin, pipe, bodies.size(), 1, null, false);
         } finally {
