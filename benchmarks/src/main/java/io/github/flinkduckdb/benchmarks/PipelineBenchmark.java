@@ -97,19 +97,15 @@ final class PipelineBenchmark {
         }
         long validOrders = validOrders(bodies);
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String rawQueue = "bench-raw-" + suffix;
-        String aloneQueue = "bench-alone-" + suffix;
-        String pipeQueue = "bench-pipeline-" + suffix;
-        String pipeQueue2 = "bench-pipeline-p2-" + suffix;
         try (Connection connection = RawConsumer.connect(amqp, "benchmark")) {
             Channel admin = connection.createChannel();
-            try {
-                admin.queueDeclare(rawQueue, true, false, false, null);
-                admin.queueDeclare(aloneQueue, true, false, false, null);
-                admin.queueDeclare(pipeQueue, true, false, false, null);
-                admin.queueDeclare(pipeQueue + ".dlq", true, false, false, null);
-                admin.queueDeclare(pipeQueue2, true, false, false, null);
-                admin.queueDeclare(pipeQueue2 + ".dlq", true, false, false, null);
+            try (BenchmarkQueues queues = BenchmarkQueues.open(amqp, admin)) {
+                String rawQueue = queues.declare("raw-" + suffix);
+                String aloneQueue = queues.declare("alone-" + suffix);
+                String pipeQueue = queues.declare("pipeline-" + suffix);
+                queues.declare("pipeline-" + suffix + ".dlq");
+                String pipeQueue2 = queues.declare("pipeline-p2-" + suffix);
+                queues.declare("pipeline-p2-" + suffix + ".dlq");
                 RawConsumer.publish(admin, rawQueue, bodies, 0);
                 RawConsumer.publish(admin, aloneQueue, bodies, 0);
                 RawConsumer.publish(admin, pipeQueue, bodies, 0);
@@ -120,6 +116,7 @@ final class PipelineBenchmark {
                 warmUp(
                         connection,
                         admin,
+                        queues,
                         amqp,
                         work,
                         suffix,
@@ -173,13 +170,6 @@ final class PipelineBenchmark {
                                 project2, validOrders, admin, pipeQueue2, messages, 2, null, false);
                 System.out.println(p2.result(BenchmarkSuite.PIPELINE_P2, 0));
                 printCpu(PIPELINE_P2_CPU, messages, p2.cpuPerWindow());
-            } finally {
-                admin.queueDelete(rawQueue);
-                admin.queueDelete(aloneQueue);
-                admin.queueDelete(pipeQueue);
-                admin.queueDelete(pipeQueue + ".dlq");
-                admin.queueDelete(pipeQueue2);
-                admin.queueDelete(pipeQueue2 + ".dlq");
             }
         }
     }
@@ -192,39 +182,29 @@ final class PipelineBenchmark {
     private static void warmUp(
             Connection connection,
             Channel admin,
+            BenchmarkQueues queues,
             AmqpBroker amqp,
             Path work,
             String suffix,
             OtterTransform models,
             List<byte[]> bodies)
             throws Exception {
-        String raw = "bench-warm-raw-" + suffix;
-        String alone = "bench-warm-alone-" + suffix;
-        String pipe = "bench-warm-pipeline-" + suffix;
+        String raw = queues.declare("warm-raw-" + suffix);
+        String alone = queues.declare("warm-alone-" + suffix);
+        String pipe = queues.declare("warm-pipeline-" + suffix);
+        String dlq = queues.declare("warm-pipeline-" + suffix + ".dlq");
         long valid = validOrders(bodies);
-        try {
-            admin.queueDeclare(raw, true, false, false, null);
-            admin.queueDeclare(alone, true, false, false, null);
-            admin.queueDeclare(pipe, true, false, false, null);
-            admin.queueDeclare(pipe + ".dlq", true, false, false, null);
-            RawConsumer.publish(admin, raw, bodies, 0);
-            RawConsumer.publish(admin, alone, bodies, 0);
-            RawConsumer.publish(admin, pipe, bodies, 0);
-            RawConsumer.consume(
-                    connection,
-                    raw,
-                    bodies.size(),
-                    RawConsumer.PREFETCH,
-                    RawConsumer.ACK_EVERY,
-                    false);
-            ConsumerTransform.consume(connection, alone, bodies.size(), models, valid);
-            Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
-            pipeline(project, valid, admin, pipe, bodies.size(), 1, null, false);
-        } finally {
-            admin.queueDelete(raw);
-            admin.queueDelete(alone);
-            admin.queueDelete(pipe);
-            admin.queueDelete(pipe + ".dlq");
+        RawConsumer.publish(admin, raw, bodies, 0);
+        RawConsumer.publish(admin, alone, bodies, 0);
+        RawConsumer.publish(admin, pipe, bodies, 0);
+        RawConsumer.consume(
+                connection, raw, bodies.size(), RawConsumer.PREFETCH, RawConsumer.ACK_EVERY, false);
+        ConsumerTransform.consume(connection, alone, bodies.size(), models, valid);
+        Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
+        pipeline(project, valid, admin, pipe, bodies.size(), 1, null, false);
+        // Gone before the timed runs, as they were before the queues had a class of their own.
+        for (String q : List.of(raw, alone, pipe, dlq)) {
+            queues.delete(q);
         }
     }
 

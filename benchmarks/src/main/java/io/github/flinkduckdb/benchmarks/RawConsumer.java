@@ -74,10 +74,10 @@ final class RawConsumer {
         }
         try (Connection connection = connect(amqp, "benchmark-sweep")) {
             Channel admin = connection.createChannel();
-            for (int[] setting : SWEEP) {
-                String queue = "bench-sweep-" + UUID.randomUUID().toString().substring(0, 8);
-                admin.queueDeclare(queue, true, false, false, null);
-                try {
+            try (BenchmarkQueues queues = BenchmarkQueues.open(amqp, admin)) {
+                for (int[] setting : SWEEP) {
+                    String queue =
+                            queues.declare("sweep-" + UUID.randomUUID().toString().substring(0, 8));
                     publish(admin, queue, bodies, 0);
                     double seconds =
                             consume(connection, queue, messages, setting[0], setting[1], false)
@@ -85,8 +85,7 @@ final class RawConsumer {
                     System.out.printf(
                             "RESULT|pipeline-raw-prefetch-%d-ack-every-%d|%d|%.3f|0|0|ok|0|0%n",
                             setting[0], setting[1], messages, seconds);
-                } finally {
-                    admin.queueDelete(queue);
+                    queues.delete(queue);
                 }
             }
         }

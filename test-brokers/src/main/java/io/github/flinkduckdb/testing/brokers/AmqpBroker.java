@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -141,6 +145,25 @@ public final class AmqpBroker {
         awaitListening(RABBITMQ_PORT, "after start_app");
     }
 
+    /**
+     * The names of the queues on the broker, or empty when they cannot be listed here: RabbitMQ's
+     * through {@code rabbitmqctl list_queues} (not on the PATH: empty); Qpid's broker is this JVM's
+     * own, so nothing an earlier run left is on it (empty).
+     */
+    public Optional<List<String>> queueNames() throws IOException, InterruptedException {
+        if (qpid != null || !onPath("rabbitmqctl")) {
+            return Optional.empty();
+        }
+        List<String> names = new ArrayList<>();
+        for (String line :
+                rabbitmqctl("list_queues", "name", "--quiet", "--no-table-headers").split("\n")) {
+            if (!line.isBlank()) {
+                names.add(line.trim());
+            }
+        }
+        return Optional.of(names);
+    }
+
     @Override
     public String toString() {
         return (kind == Kind.QPID ? "Qpid Broker-J" : "RabbitMQ") + " on " + HOST + ":" + port;
@@ -214,12 +237,18 @@ public final class AmqpBroker {
         }
     }
 
-    private static void rabbitmqctl(String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true).start();
+    /** Runs {@code rabbitmqctl} with {@code args}; returns its standard output. */
+    private static String rabbitmqctl(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add("rabbitmqctl");
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("rabbitmqctl " + command + " failed: " + out);
+            throw new IllegalStateException(
+                    "rabbitmqctl " + String.join(" ", args) + " failed: " + out);
         }
+        return out;
     }
 
     /**
