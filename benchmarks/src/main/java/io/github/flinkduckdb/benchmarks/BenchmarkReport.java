@@ -108,14 +108,11 @@ final class BenchmarkReport {
             sb.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %,d | %,.0f | %s | %s | %s | %s | %d | %.1fx | %s | %s | %s |%n",
+                            "| %s | %,d | %,.0f | %s | %d | %.1fx | %s | %s | %s |%n",
                             name,
                             m.rows(name),
                             m.rowsPerSecond(name).median,
-                            ratio(ratio.median),
-                            range(ratio.min, ratio.max),
-                            steady == null ? "-" : ratio(steady.median),
-                            steady == null ? "-" : range(steady.min, steady.max),
+                            ratioCells(ratio, "", steady),
                             ratio.count,
                             vsJdbc,
                             target(name),
@@ -249,15 +246,12 @@ final class BenchmarkReport {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "| %s vs %s | %,.0f vs %,.0f | %s | %s | %s | %s | %d | %s |%n",
+                        "| %s vs %s | %,.0f vs %,.0f | %s | %d | %s |%n",
                         candidate,
                         baseline,
                         m.rowsPerSecond(candidate).median,
                         m.rowsPerSecond(baseline).median,
-                        ratio(ratio.median),
-                        range(ratio.min, ratio.max),
-                        steady == null ? "-" : ratio(steady.median),
-                        steady == null ? "-" : range(steady.min, steady.max),
+                        ratioCells(ratio, "", steady),
                         ratio.count,
                         String.join(" | ", cells)));
     }
@@ -434,6 +428,21 @@ final class BenchmarkReport {
 
     static String range(double min, double max) {
         return String.format(Locale.ROOT, max >= 0.1 ? "%.2f-%.2f" : "%.4f-%.4f", min, max);
+    }
+
+    /**
+     * Four cells of a table row: the median ratio (followed by {@code of}) and its range, then the
+     * steady median and its range ({@code -} without a steady part).
+     */
+    static String ratioCells(Measurements.Spread whole, String of, Measurements.Spread steady) {
+        return ratio(whole.median)
+                + of
+                + " | "
+                + range(whole.min, whole.max)
+                + " | "
+                + (steady == null ? "-" : ratio(steady.median))
+                + " | "
+                + (steady == null ? "-" : range(steady.min, steady.max));
     }
 
     /** The minimum ratio to the raw appender a case must reach; 0 for none. */

@@ -5,17 +5,10 @@ import io.github.flinkduckdb.otter.OtterMessage;
 import io.github.flinkduckdb.otter.OtterResult;
 import io.github.flinkduckdb.otter.OtterTransform;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.DefaultConsumer;
-import com.rabbitmq.client.Envelope;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,66 +38,44 @@ final class ConsumerTransform {
             long validOrders)
             throws Exception {
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicLong received = new AtomicLong();
         AtomicLong orders = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(1);
         try (OtterEngine engine = transform.openEngine()) {
             // The clock starts at basicConsume, as the raw consumer's; the engine's DuckDB is
             // open by then, as the pipeline's is when its consumer registers.
             TimedWindow window = new TimedWindow(messages, messages, false);
             int ordersModel = engine.modelNames().indexOf("orders");
-            Channel channel = connection.createChannel();
-            channel.basicQos(RawConsumer.PREFETCH);
             List<OtterMessage> batch = new ArrayList<>(PipelineBenchmark.BATCH_SIZE);
-            channel.basicConsume(
+            RawConsumer.consume(
+                    connection,
                     queue,
-                    false,
-                    new DefaultConsumer(channel) {
-                        @Override
-                        public void handleDelivery(
-                                String tag,
-                                Envelope envelope,
-                                AMQP.BasicProperties properties,
-                                byte[] body)
-                                throws IOException {
-                            long n = received.incrementAndGet();
-                            batch.add(
-                                    new OtterMessage(
-                                            body,
-                                            queue,
-                                            null,
-                                            envelope.getDeliveryTag(),
-                                            properties.getCorrelationId()));
-                            if (batch.size() < PipelineBenchmark.BATCH_SIZE && n < messages) {
-                                return;
-                            }
-                            try {
-                                for (OtterResult r : engine.process(batch, n - batch.size())) {
-                                    orders.addAndGet(r.rows(ordersModel).size());
-                                }
-                            } catch (Exception e) {
-                                failure.compareAndSet(null, e);
-                                done.countDown();
-                                return;
-                            }
-                            batch.clear();
-                            getChannel().basicAck(envelope.getDeliveryTag(), true);
-                            window.passed(n);
-                            if (n == messages) {
-                                done.countDown();
-                            }
+                    messages,
+                    RawConsumer.PREFETCH,
+                    window,
+                    "consumer with the transform",
+                    (n, channel, envelope, properties, body) -> {
+                        batch.add(
+                                new OtterMessage(
+                                        body,
+                                        queue,
+                                        null,
+                                        envelope.getDeliveryTag(),
+                                        properties.getCorrelationId()));
+                        if (batch.size() < PipelineBenchmark.BATCH_SIZE && n < messages) {
+                            return false;
                         }
+                        try {
+                            for (OtterResult r : engine.process(batch, n - batch.size())) {
+                                orders.addAndGet(r.rows(ordersModel).size());
+                            }
+                        } catch (Exception e) {
+                            failure.compareAndSet(null, e);
+                            return true;
+                        }
+                        batch.clear();
+                        channel.basicAck(envelope.getDeliveryTag(), true);
+                        window.passed(n);
+                        return n == messages;
                     });
-            if (!done.await(5, TimeUnit.MINUTES)) {
-                throw new IllegalStateException(
-                        "The consumer with the transform got "
-                                + received.get()
-                                + " of "
-                                + messages
-                                + " messages");
-            }
-            window.end();
-            channel.close();
             if (failure.get() != null) {
                 throw new IllegalStateException("The transform failed", failure.get());
             }

@@ -202,7 +202,7 @@ final class PipelineBenchmark {
         ConsumerTransform.consume(connection, alone, bodies.size(), models, valid);
         Path project = project(work.resolve("pipeline-warm-" + suffix), amqp, pipe);
         pipeline(project, valid, admin, pipe, bodies.size(), 1, null, false);
-        // Gone before the timed runs, as they were before the queues had a class of their own.
+        // Deleted before the timed runs, so that the broker holds only their queues.
         for (String q : List.of(raw, alone, pipe, dlq)) {
             queues.delete(q);
         }

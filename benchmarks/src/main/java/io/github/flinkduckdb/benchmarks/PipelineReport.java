@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import static io.github.flinkduckdb.benchmarks.BenchmarkReport.range;
 import static io.github.flinkduckdb.benchmarks.BenchmarkReport.ratio;
+import static io.github.flinkduckdb.benchmarks.BenchmarkReport.ratioCells;
 import static io.github.flinkduckdb.benchmarks.BenchmarkReport.runs;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_ALONE;
 import static io.github.flinkduckdb.benchmarks.BenchmarkSuite.PIPELINE_P1;
@@ -146,16 +146,12 @@ final class PipelineReport {
         sb.append(
                 String.format(
                         Locale.ROOT,
-                        "| %s | %,d | %,.0f | %s | %s%s | %s | %s | %s | %d | %s | %s |%n",
+                        "| %s | %,d | %,.0f | %s | %s | %d | %s | %s |%n",
                         label,
                         m.rows(variant),
                         m.rowsPerSecond(variant).median,
                         steadyRate(m, variant),
-                        ratio(whole.median),
-                        of,
-                        range(whole.min, whole.max),
-                        steady == null ? "-" : ratio(steady.median),
-                        steady == null ? "-" : range(steady.min, steady.max),
+                        ratioCells(whole, of, steady),
                         whole.count,
                         target,
                         met));

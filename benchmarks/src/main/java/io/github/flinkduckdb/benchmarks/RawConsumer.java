@@ -10,6 +10,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -104,11 +105,42 @@ final class RawConsumer {
             int ackEvery,
             boolean byThread)
             throws Exception {
+        TimedWindow window = new TimedWindow(messages, messages, byThread);
+        consume(
+                connection,
+                queue,
+                messages,
+                prefetch,
+                window,
+                "raw consumer",
+                (n, channel, envelope, properties, body) -> {
+                    window.passed(n);
+                    if (n % ackEvery == 0 || n == messages) {
+                        channel.basicAck(envelope.getDeliveryTag(), true);
+                    }
+                    return n == messages;
+                });
+        return window;
+    }
+
+    /**
+     * Consumes {@code queue} with {@code prefetch}, handing each delivery to {@code handler} on the
+     * client's delivery thread, until it says it is done; then ends {@code window} and closes the
+     * channel. Fails after 5 minutes, naming {@code consumer}.
+     */
+    static void consume(
+            Connection connection,
+            String queue,
+            int messages,
+            int prefetch,
+            TimedWindow window,
+            String consumer,
+            DeliveryHandler handler)
+            throws Exception {
         Channel channel = connection.createChannel();
         channel.basicQos(prefetch);
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong received = new AtomicLong();
-        TimedWindow window = new TimedWindow(messages, messages, byThread);
         channel.basicConsume(
                 queue,
                 false,
@@ -119,23 +151,31 @@ final class RawConsumer {
                             Envelope envelope,
                             AMQP.BasicProperties properties,
                             byte[] body)
-                            throws java.io.IOException {
+                            throws IOException {
                         long n = received.incrementAndGet();
-                        window.passed(n);
-                        if (n % ackEvery == 0 || n == messages) {
-                            getChannel().basicAck(envelope.getDeliveryTag(), true);
-                        }
-                        if (n == messages) {
+                        if (handler.take(n, getChannel(), envelope, properties, body)) {
                             done.countDown();
                         }
                     }
                 });
         if (!done.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException(
-                    "The raw consumer got " + received.get() + " of " + messages + " messages");
+                    "The " + consumer + " got " + received.get() + " of " + messages + " messages");
         }
         window.end();
         channel.close();
-        return window;
+    }
+
+    /** What a consumer does with its {@code n}-th delivery (from 1) on the delivery thread. */
+    @FunctionalInterface
+    interface DeliveryHandler {
+        /** Returns true when the consumer is done (its last message, or a failure). */
+        boolean take(
+                long n,
+                Channel channel,
+                Envelope envelope,
+                AMQP.BasicProperties properties,
+                byte[] body)
+                throws IOException;
     }
 }
