@@ -154,7 +154,9 @@ class BenchmarkSmokeTest {
                                 + " \\d+\\.\\d us, client \\d+\\.\\d us\\) plus the transform's own"
                                 + " \\(batches of 1,000 in one thread: \\d+\\.\\d us\\) make \\d+\\.\\d us"
                                 + " per message; \\d+ cores give at most [\\d,]+ messages/s,"
-                                + " \\d+\\.\\d\\dx of the raw consumer")
+                                + " "
+                                + ratio
+                                + " of the raw consumer")
                 .containsPattern(
                         "The pipeline's JVM CPU per message at parallelism 1, by thread \\(us,"
                                 + " medians\\): source task \\(.*\\) \\d+\\.\\d, Parquet writers"
